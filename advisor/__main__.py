@@ -1,0 +1,3 @@
+from advisor.cli import entry_point
+
+entry_point()

@@ -1,0 +1,185 @@
+"""Command line: `advisor` (REPL on a terminal, batch when stdin is a pipe or a file),
+`advisor eta [LOGFILE ...] [--set KEY=VALUE ...] [--lang LL] [--json]`."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+
+from advisor import knowledge as knowledge_mod
+from advisor.answers import Answer
+from advisor.environment import Environment
+from advisor.errors import AdvisorError
+from advisor.i18n import locale_from_env
+from advisor.render import render
+from advisor.resources import data_dir
+from advisor.session import Session, check_locale
+from advisor.values import split_assignment
+
+EXIT_OK, EXIT_BAD_INPUT = 0, 2
+MAX_INPUT = 200 * 1024 * 1024
+
+
+class _ArgError(Exception):
+    pass
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message):  # never exit from inside argparse
+        raise _ArgError(message)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    p = _Parser(prog="advisor", add_help=True,
+                description="Computed answers about a GPT training run.")
+    p.add_argument("--lang", help="en, es, fr or ar (default: LC_ALL/LC_MESSAGES/LANG)")
+    p.add_argument("--set", dest="sets", action="append", default=[], metavar="KEY=VALUE")
+    p.add_argument("--json", action="store_true", help="print one JSON object")
+    sub = p.add_subparsers(dest="command")
+    e = sub.add_parser("eta", help="time left for a run, from its log")
+    e.add_argument("files", nargs="*", metavar="LOGFILE")
+    e.add_argument("--lang", dest="sub_lang")
+    e.add_argument("--set", dest="sub_sets", action="append", default=[], metavar="KEY=VALUE")
+    e.add_argument("--json", dest="sub_json", action="store_true")
+    return p
+
+
+def _decode(data: bytes) -> str:
+    return data.decode("utf-8", errors="replace")
+
+
+def _emit(env: Environment, answer: Answer, locale: str, as_json: bool, session: Session) -> None:
+    text = render(answer, locale)
+    if as_json:
+        obj = {"locale": locale}
+        if answer.error:
+            obj.update(error=answer.data.get("code", answer.kind), message=text)
+        else:
+            obj["answer"] = text
+        obj["facts"] = [f.as_json() for f in _facts_of(answer, session)]
+        if answer.kind == "eta":
+            obj["eta"] = answer.data["eta"].as_json()
+        env.stdout.write(json.dumps(obj, ensure_ascii=False, indent=2) + "\n")
+    else:
+        env.stdout.write(text + "\n")
+
+
+def _facts_of(answer: Answer, session: Session):
+    """Everything the answer rests on: what was used (defaults included) and what is known."""
+    seen, out = set(), []
+    for f in list(answer.data.get("used", [])) + list(session.store.facts.values()):
+        if f.key not in seen:
+            seen.add(f.key)
+            out.append(f)
+    if session.log.iters:
+        from advisor.facts import Fact, Source
+        out.append(Fact("last_step", max(s.iter for s in session.log.iters), Source.LOG, "log"))
+    return out
+
+
+def main(argv: list[str] | None = None, env: Environment | None = None) -> int:
+    env = env or Environment()
+    argv = list(sys.argv[1:] if argv is None else argv)
+    know = knowledge_mod.load(data_dir("knowledge"))
+    default_locale = locale_from_env(env.environ)
+    session = Session(know, default_locale, env.clock)
+
+    def fail(exc: AdvisorError, as_json: bool = False) -> int:
+        _emit(env, Answer.from_error(exc), session.locale, as_json, session)
+        return EXIT_BAD_INPUT
+
+    try:
+        args = build_parser().parse_args(argv)
+    except _ArgError as exc:
+        return fail(AdvisorError("bad_args", usage=build_parser().format_usage().strip(),
+                                 detail=str(exc)))
+    except SystemExit as exc:   # --help
+        return int(exc.code or 0)
+
+    lang = getattr(args, "sub_lang", None) or args.lang
+    sets = args.sets + list(getattr(args, "sub_sets", []) or [])
+    as_json = args.json or bool(getattr(args, "sub_json", False))
+    try:
+        if lang:
+            session.locale = check_locale(lang)
+        if args.command == "eta":   # the command line has the last word over the log
+            return _batch_eta(env, session, args.files, as_json, sets)
+        _apply_sets(session, sets)
+    except AdvisorError as exc:
+        return fail(exc, as_json)
+
+    if env.stdin_isatty:
+        from advisor.repl import run_repl_from_env
+        return run_repl_from_env(session, env)
+    return _batch_message(env, session, as_json)
+
+
+def _apply_sets(session: Session, sets: list[str]) -> None:
+    for item in sets:
+        pair = split_assignment(item)
+        if pair is None:
+            raise AdvisorError("set_syntax", text=item)
+        session.set_fact(pair[0], pair[1], "cli")
+
+
+def _read_inputs(env: Environment, files: list[str]) -> list[tuple[str, str | None]]:
+    if not files:
+        if env.stdin_isatty:
+            return []
+        return [(_decode(env.read_stdin_bytes()[:MAX_INPUT]), None)]
+    out = []
+    for name in files:
+        try:
+            with open(name, "rb") as fh:
+                out.append((_decode(fh.read(MAX_INPUT)), name))
+        except OSError:
+            raise AdvisorError("read_error", file=name) from None
+    return out
+
+
+def _batch_eta(env, session: Session, files, as_json: bool, sets: list[str]) -> int:
+    try:
+        inputs = _read_inputs(env, files)
+        if not any(text.strip() for text, _ in inputs):
+            raise AdvisorError("empty_input")
+        for text, name in inputs:
+            session.paste(text, origin="paste" if name is None else "log", file=name)
+        _apply_sets(session, sets)
+        answer = session.eta()
+    except AdvisorError as exc:
+        _emit(env, Answer.from_error(exc), session.locale, as_json, session)
+        return EXIT_BAD_INPUT
+    _emit(env, answer, session.locale, as_json, session)
+    return EXIT_OK
+
+
+def _batch_message(env, session: Session, as_json: bool) -> int:
+    """stdin is not a terminal: read it as one message, print one answer."""
+    text = _decode(env.read_stdin_bytes()[:MAX_INPUT])
+    if not text.strip():
+        return _emit_error(env, session, AdvisorError("empty_input"), as_json)
+    answers = session.handle(text)
+    errors = [a for a in answers if a.error]
+    questions = [a for a in answers if a.question or a.kind in ("help", "regen", "lang")]
+    if not questions and not errors:
+        try:
+            questions = [session.eta()]
+        except AdvisorError as exc:
+            errors = [Answer.from_error(exc)]
+    for a in errors + questions:
+        _emit(env, a, session.locale if a.kind != "regen" else a.data["locale"], as_json, session)
+    return EXIT_BAD_INPUT if errors else EXIT_OK
+
+
+def _emit_error(env, session, exc: AdvisorError, as_json: bool) -> int:
+    _emit(env, Answer.from_error(exc), session.locale, as_json, session)
+    return EXIT_BAD_INPUT
+
+
+def entry_point() -> None:
+    try:
+        code = main()
+    except KeyboardInterrupt:
+        code = 130
+    sys.exit(code)

@@ -1,0 +1,258 @@
+"""Remaining time of a nanoGPT-style run, following its real loop (pure).
+
+nanoGPT (train.py@3adf61e1) runs iterations 0..max_iters inclusive. The `time` it prints is
+one iteration's wall time; at multiples of eval_interval that time includes the evaluation
+pass and any checkpoint save, and the first iterations of a process include torch.compile
+warm-up. So:  remaining = regular steps x seconds per regular step
+                        + remaining evaluations x seconds per evaluation (+ stall allowance).
+Method and thresholds: shared/reference/eta-method.md, sections 5.2-5.5.
+"""
+
+from __future__ import annotations
+
+import bisect
+import datetime as _dt
+import math
+import statistics
+from dataclasses import dataclass, field
+from typing import Sequence
+
+from advisor.errors import AdvisorError
+from advisor.parse import IterLine
+
+WARMUP_LOCAL_ITERS = 50      # warm-up can only stretch this far past a process start
+WARMUP_FACTOR = 1.5          # ... and only while a step is this much slower than the level
+STALL_MADS = 5.0             # stall: dt > m + 5 s  and  dt > 1.2 m
+STALL_FACTOR = 1.2
+WINDOW_MIN, WINDOW_MAX, WINDOW_FRAC = 30, 300, 0.3
+EVAL_PRIOR_BAND = (0.5, 1.5)  # kappa band of the eval-cost prior (eta-method 5.5)
+
+
+@dataclass(frozen=True)
+class EtaConfig:
+    max_iters: int
+    eval_interval: int
+    eval_iters: int
+    gradient_accumulation_steps: int
+    num_gpus: int = 1
+    eval_only: bool = False
+
+
+@dataclass(frozen=True)
+class Excluded:
+    reason: str              # warmup | eval | stall
+    iters: tuple[int, ...]
+
+
+@dataclass(frozen=True)
+class EtaResult:
+    last_step: int
+    total_steps: int
+    steps_remaining: int
+    sec_per_step: float
+    steps_s: float
+    evals_remaining: int
+    eval_s: float            # extra seconds one evaluation adds to its iteration
+    evals_s: float
+    eval_cost_source: str    # observed | prior | none
+    eval_steps_equiv: float  # one evaluation's cost in regular steps
+    evals_observed: int
+    stall_s: float
+    remaining_s: float
+    low_s: float
+    high_s: float
+    samples_used: int
+    window_first: int
+    window_last: int
+    rel_band: float          # relative half-width used on the regular part
+    excluded: tuple[Excluded, ...] = ()
+    flags: tuple[str, ...] = ()
+    finish_at: _dt.datetime | None = None
+    low_at: _dt.datetime | None = None
+    high_at: _dt.datetime | None = None
+
+    def as_json(self) -> dict:
+        def iso(t):
+            return t.isoformat() if t is not None else None
+
+        return {
+            "last_step": self.last_step,
+            "total_steps": self.total_steps,
+            "steps_remaining": self.steps_remaining,
+            "sec_per_step": self.sec_per_step,
+            "steps_s": self.steps_s,
+            "evals_remaining": self.evals_remaining,
+            "eval_s": self.eval_s,
+            "evals_s": self.evals_s,
+            "eval_cost_source": self.eval_cost_source,
+            "stall_s": self.stall_s,
+            "remaining_s": self.remaining_s,
+            "low_s": self.low_s,
+            "high_s": self.high_s,
+            "finish_at": iso(self.finish_at),
+            "samples_used": self.samples_used,
+            "excluded": [{"reason": e.reason, "iters": list(e.iters)} for e in self.excluded],
+            "flags": list(self.flags),
+        }
+
+
+def newest_segment(samples: Sequence[IterLine]) -> tuple[list[IterLine], bool]:
+    """Samples of the newest process: a resume restarts (or jumps back in) the iteration
+    count. Duplicates of an iteration keep the last one seen."""
+    start = 0
+    for i in range(1, len(samples)):
+        if samples[i].iter < samples[i - 1].iter:
+            start = i
+    seg: dict[int, IterLine] = {}
+    for s in samples[start:]:
+        seg[s.iter] = s
+    return [seg[k] for k in sorted(seg)], start > 0
+
+
+def evals_between(after: int, upto: int, interval: int) -> int:
+    """Multiples of `interval` in (after, upto]."""
+    if upto <= after:
+        return 0
+    return upto // interval - after // interval
+
+
+def _median_abs_dev(xs: Sequence[float], m: float) -> float:
+    return statistics.median(abs(x - m) for x in xs)
+
+
+def _robust_scale(xs: Sequence[float]) -> tuple[float, float]:
+    m = statistics.median(xs)
+    return m, max(1.4826 * _median_abs_dev(xs, m), 0.01 * m)
+
+
+def _rel_band(window: Sequence[float], mean: float) -> float:
+    """Relative half-width of the range on the regular-step time.
+
+    A mean over few steps says little about the rest of a run; over many it is limited by
+    drift. Floors: 20 % under 5 samples, 8 % under 30, else 3 %; never below two standard
+    errors or the drift between the two halves of the window.
+    """
+    n = len(window)
+    if n < 5:
+        return 0.20
+    floor = 0.08 if n < 30 else 0.03
+    sd = statistics.pstdev(window)
+    se = 2 * sd / math.sqrt(n) / mean
+    half = n // 2
+    drift = abs(statistics.mean(window[half:]) - statistics.mean(window[:half])) / mean
+    return max(floor, se, drift)
+
+
+def estimate(samples: Sequence[IterLine], cfg: EtaConfig, eval_steps: Sequence[int] = (),
+             anchor: _dt.datetime | None = None) -> EtaResult:
+    """ETA from logged iterations. `anchor` is the clock time of the last line (or now)."""
+    if not samples:
+        raise AdvisorError("no_iterations")
+    seg, resumed = newest_segment(samples)
+    last = seg[-1].iter
+    if cfg.max_iters < last:
+        raise AdvisorError("max_iters_below_last", max_iters=cfg.max_iters, last=last)
+    flags: list[str] = ["resumed"] if resumed else []
+    interval = cfg.eval_interval
+
+    # 1. classify: warm-up (start of a process), eval iterations, regular ones
+    is_eval = [s.iter % interval == 0 for s in seg]
+    process_start = seg[0].iter == 0 or (seg[0].mfu is not None and seg[0].mfu <= -100)
+    non_eval = [s.dt_s for s, e in zip(seg, is_eval) if not e]
+    late = non_eval[len(non_eval) // 2:] or [s.dt_s for s in seg]
+    b0 = statistics.median(late)
+    warm: set[int] = set()
+    if process_start:
+        warm.add(0)
+        for i in range(1, len(seg)):
+            if seg[i].iter - seg[0].iter >= WARMUP_LOCAL_ITERS or seg[i].dt_s <= WARMUP_FACTOR * b0:
+                break
+            warm.add(i)
+    regular_idx = [i for i in range(len(seg)) if i not in warm and not is_eval[i]]
+    eval_idx = [i for i in range(len(seg)) if i not in warm and is_eval[i]]
+
+    if not regular_idx:
+        if eval_idx or warm:
+            raise AdvisorError("only_warmup", last=last,
+                               count=len(seg))
+        raise AdvisorError("no_iterations")
+
+    # 2. stalls among regular iterations
+    reg_dt = [seg[i].dt_s for i in regular_idx]
+    m, s = _robust_scale(reg_dt)
+    stall_idx = [i for i in regular_idx
+                 if seg[i].dt_s > m + STALL_MADS * s and seg[i].dt_s > STALL_FACTOR * m]
+    stall_set = set(stall_idx)
+    inliers = [i for i in regular_idx if i not in stall_set]
+
+    # 3. level of a regular step: mean of the newest window of inliers
+    w = min(WINDOW_MAX, max(WINDOW_MIN, math.ceil(WINDOW_FRAC * len(inliers))))
+    window_idx = inliers[-w:]
+    window = [seg[i].dt_s for i in window_idx]
+    mu = statistics.fmean(window)
+    rel = _rel_band(window, mu)
+
+    n_rem = cfg.max_iters - last
+    steps_s = n_rem * mu
+
+    # stall allowance: per-iteration stall probability x mean excess (eta-method 5.4)
+    if stall_idx:
+        excess = statistics.fmean(seg[i].dt_s - mu for i in stall_idx)
+        stall_s = len(stall_idx) / len(regular_idx) * excess * n_rem
+    else:
+        stall_s = 0.0
+
+    # 4. evaluations: remaining ones on the schedule, each costed from observed ones
+    done_eval = max([last] + [e for e in eval_steps if e >= last])
+    if cfg.eval_only:
+        e_rem = 0
+    else:
+        e_rem = evals_between(done_eval, cfg.max_iters, interval)
+    costs = []
+    for i in eval_idx:   # overhead = eval iteration - median of the nearest regular ones
+        k = bisect.bisect_left(inliers, i)
+        near = inliers[max(0, k - 5):k + 5]
+        costs.append(seg[i].dt_s - statistics.median(seg[j].dt_s for j in near))
+    if costs:
+        recent = costs[-5:]
+        e_cost = max(0.0, statistics.median(recent))
+        e_lo, e_hi = max(0.0, min(recent)), max(recent)
+        if len(recent) == 1:
+            e_lo, e_hi = 0.85 * e_cost, 1.15 * e_cost
+        source = "observed"
+    else:
+        gas_rank = max(1.0, cfg.gradient_accumulation_steps / max(1, cfg.num_gpus))
+        e_cost = 2 * cfg.eval_iters / (3 * gas_rank) * mu
+        e_lo, e_hi = EVAL_PRIOR_BAND[0] * e_cost, EVAL_PRIOR_BAND[1] * e_cost
+        source = "prior" if e_rem else "none"
+        if e_rem:
+            flags.append("eval_prior")
+    evals_s = e_rem * e_cost
+
+    remaining = steps_s + evals_s + stall_s
+    low = steps_s * (1 - rel) + e_rem * e_lo + stall_s * 0.5
+    high = steps_s * (1 + rel) + e_rem * e_hi + stall_s * 2.0
+    if len(window) < 5:
+        flags.append("few_samples")
+
+    excluded = []
+    if warm:
+        excluded.append(Excluded("warmup", tuple(seg[i].iter for i in sorted(warm))))
+    if eval_idx:
+        excluded.append(Excluded("eval", tuple(seg[i].iter for i in eval_idx)))
+    if stall_idx:
+        excluded.append(Excluded("stall", tuple(seg[i].iter for i in stall_idx)))
+
+    def at(seconds):
+        return anchor + _dt.timedelta(seconds=seconds) if anchor is not None else None
+
+    return EtaResult(
+        last_step=last, total_steps=cfg.max_iters, steps_remaining=n_rem,
+        sec_per_step=mu, steps_s=steps_s, evals_remaining=e_rem, eval_s=e_cost,
+        eval_steps_equiv=e_cost / mu,
+        evals_s=evals_s, eval_cost_source=source, evals_observed=len(costs), stall_s=stall_s,
+        remaining_s=remaining, low_s=low, high_s=high, samples_used=len(window),
+        window_first=seg[window_idx[0]].iter, window_last=seg[window_idx[-1]].iter,
+        rel_band=rel, excluded=tuple(excluded), flags=tuple(flags),
+        finish_at=at(remaining), low_at=at(low), high_at=at(high),
+    )

@@ -1,0 +1,124 @@
+"""Facts: typed values with their provenance, and the rules for turning user text into them."""
+
+from __future__ import annotations
+
+import datetime as _dt
+import re
+from dataclasses import dataclass, field
+from enum import Enum
+
+from advisor.errors import AdvisorError
+
+
+class Source(str, Enum):
+    LOG = "log"          # read from a pasted or given log
+    USER = "user"        # given by the user (/set, --set, `key = value`, a config file)
+    DEFAULT = "default"  # a preset default (nanoGPT's train.py)
+    DERIVED = "derived"  # computed from other facts
+
+
+@dataclass(frozen=True)
+class KeySpec:
+    name: str
+    type: str                       # int | float | bool | str | datetime
+    min: float | None = None
+    default: object = None
+    has_default: bool = False
+    aliases: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Fact:
+    key: str
+    value: object
+    source: Source
+    origin: str = ""        # how: cli (--set), repl (/set), paste, log, default, eval_lines, iter_lines
+    line: int | None = None  # line of the pasted text or file it came from
+    file: str | None = None
+
+    def as_json(self) -> dict:
+        value = self.value.isoformat() if isinstance(self.value, _dt.datetime) else self.value
+        out = {"key": self.key, "value": value, "source": self.source.value, "origin": self.origin}
+        if self.line is not None:
+            out["line"] = self.line
+        if self.file is not None:
+            out["file"] = self.file
+        return out
+
+
+@dataclass(frozen=True)
+class Override:
+    """A fact given twice with different values: the later one wins, and answers say so."""
+
+    key: str
+    old: Fact
+    new: Fact
+
+
+@dataclass
+class FactStore:
+    facts: dict[str, Fact] = field(default_factory=dict)
+    overrides: list[Override] = field(default_factory=list)
+
+    def put(self, fact: Fact) -> None:
+        old = self.facts.get(fact.key)
+        if old is not None and old.value != fact.value:
+            self.overrides.append(Override(fact.key, old, fact))
+        self.facts[fact.key] = fact
+
+    def get(self, key: str) -> Fact | None:
+        return self.facts.get(key)
+
+    def copy(self) -> "FactStore":
+        return FactStore(dict(self.facts), list(self.overrides))
+
+
+_GROUPED_INT = re.compile(r"^[+-]?\d{1,3}([,_ ]\d{3})+$")
+
+
+def canonical_key(name: str, specs: dict[str, KeySpec], aliases: dict[str, str]) -> str | None:
+    name = name.strip().lower().replace("-", "_")
+    if name in specs:
+        return name
+    return aliases.get(name)
+
+
+def coerce(spec: KeySpec, value, raw: str = ""):
+    """Check and convert a value for a key; AdvisorError('bad_value') when it cannot be."""
+
+    def bad(reason: str):
+        return AdvisorError("bad_value", key=spec.name, value=raw or str(value), reason=reason)
+
+    t = spec.type
+    if t == "int":
+        if isinstance(value, str) and _GROUPED_INT.match(value.strip()):
+            value = int(re.sub(r"[,_ ]", "", value))
+        if isinstance(value, float) and value.is_integer():
+            value = int(value)
+        if isinstance(value, bool) or not isinstance(value, int):
+            raise bad("int")
+    elif t == "float":
+        if isinstance(value, bool) or not isinstance(value, (int, float)):
+            raise bad("number")
+        value = float(value)
+        if value != value or value in (float("inf"), float("-inf")):
+            raise bad("number")
+    elif t == "bool":
+        if not isinstance(value, bool):
+            if value in (0, 1):
+                value = bool(value)
+            else:
+                raise bad("bool")
+    elif t == "str":
+        if isinstance(value, bool) or value is None:
+            raise bad("text")
+        value = str(value)
+    elif t == "datetime":
+        if not isinstance(value, _dt.datetime):
+            try:
+                value = _dt.datetime.fromisoformat(str(value).strip())
+            except ValueError:
+                raise bad("datetime") from None
+    if spec.min is not None and t in ("int", "float") and value < spec.min:
+        raise bad("min")
+    return value

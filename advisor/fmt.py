@@ -1,0 +1,65 @@
+"""Locale-aware formatting of numbers, durations and clock times, all through Babel."""
+
+from __future__ import annotations
+
+import datetime as _dt
+
+from babel.dates import format_skeleton, format_time, get_datetime_format
+from babel.lists import format_list
+from babel.numbers import format_decimal, format_percent
+from babel.units import format_unit
+
+
+def _pattern(places: int) -> str:
+    return "#,##0" + ("." + "#" * places if places > 0 else "")
+
+
+def integer(value, locale: str) -> str:
+    return format_decimal(round(value), format="#,##0", locale=locale)
+
+
+def decimal(value, locale: str, places: int = 2) -> str:
+    return format_decimal(value, format=_pattern(places), locale=locale)
+
+
+def percent(fraction, locale: str) -> str:
+    """0.2 -> '20%' / '20 %' (the locale's own pattern and spacing, whole percent)."""
+    return format_percent(fraction, locale=locale)
+
+
+def seconds(value, locale: str, places: int = 1) -> str:
+    """23571.149 -> '23,571.1 s' (short unit, locale separators)."""
+    return format_unit(value, "duration-second", length="short", format=_pattern(places),
+                       locale=locale)
+
+
+def duration(total_seconds: float, locale: str, precision: str = "second",
+             width: str = "long") -> str:
+    """23571 s -> '6 hours, 32 minutes, and 51 seconds' in the locale's words;
+    width='short' -> '6 hr, 32 min, 51 sec'.
+
+    precision='minute' rounds to whole minutes (for range bounds), except under a minute.
+    """
+    total = int(round(total_seconds))
+    if precision == "minute" and total >= 60:
+        total = int(round(total / 60.0)) * 60
+    days, rem = divmod(total, 86400)
+    hours, rem = divmod(rem, 3600)
+    minutes, secs = divmod(rem, 60)
+    if days and "duration-" in format_unit(days, "duration-day", length="long", locale=locale):
+        days, hours = 0, hours + 24 * days   # Babel 2.18 lacks some long day forms (ar)
+    units = (("day", days), ("hour", hours), ("minute", minutes), ("second", secs))
+    parts = [format_unit(v, f"duration-{u}", length=width, locale=locale) for u, v in units if v]
+    if not parts:
+        return format_unit(0, "duration-second", length=width, locale=locale)
+    # "standard" list styles: in Babel 2.18 the "unit" ones fail for es and repeat items for ar
+    return format_list(parts, style="standard" if width == "long" else "standard-narrow",
+                       locale=locale)
+
+
+def when(moment: _dt.datetime, locale: str) -> str:
+    """A clock time with its date, in the locale's own order: 'Mon, Nov 23, 2026, 5:34 PM'."""
+    tz = moment.tzinfo
+    date = format_skeleton("yMMMEd", moment, tzinfo=tz, locale=locale)
+    time = format_time(moment, "short", tzinfo=tz, locale=locale)
+    return get_datetime_format("medium", locale=locale).replace("{1}", date).replace("{0}", time)

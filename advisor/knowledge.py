@@ -1,0 +1,86 @@
+"""Load and validate knowledge/*.yaml once at start. Bad knowledge files fail loudly."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import yaml
+
+from advisor.facts import KeySpec
+
+_TYPES = {"int", "float", "bool", "str", "datetime"}
+
+
+class KnowledgeError(Exception):
+    pass
+
+
+@dataclass(frozen=True)
+class Example:
+    id: str
+    question: str
+    paste: str
+
+
+@dataclass(frozen=True)
+class Knowledge:
+    keys: dict[str, KeySpec]
+    aliases: dict[str, str]
+    examples: dict[str, Example]
+
+
+def _load_yaml(path: Path):
+    try:
+        with path.open(encoding="utf-8") as fh:
+            return yaml.safe_load(fh)
+    except (OSError, yaml.YAMLError) as exc:
+        raise KnowledgeError(f"{path}: {exc}") from None
+
+
+def _keys(doc, path: Path) -> tuple[dict[str, KeySpec], dict[str, str]]:
+    if not isinstance(doc, dict) or not isinstance(doc.get("keys"), dict) or not doc.get("source"):
+        raise KnowledgeError(f"{path}: needs `source` and a `keys` mapping")
+    specs: dict[str, KeySpec] = {}
+    aliases: dict[str, str] = {}
+    for name, body in doc["keys"].items():
+        if not isinstance(body, dict) or body.get("type") not in _TYPES:
+            raise KnowledgeError(f"{path}: key {name!r} needs a type in {sorted(_TYPES)}")
+        unknown = set(body) - {"type", "min", "default", "aliases"}
+        if unknown:
+            raise KnowledgeError(f"{path}: key {name!r} has unknown fields {sorted(unknown)}")
+        spec = KeySpec(
+            name=name,
+            type=body["type"],
+            min=body.get("min"),
+            default=body.get("default"),
+            has_default="default" in body,
+            aliases=tuple(body.get("aliases", ())),
+        )
+        specs[name] = spec
+    for spec in specs.values():
+        for alias in spec.aliases:
+            if alias in specs or alias in aliases:
+                raise KnowledgeError(f"{path}: alias {alias!r} is used twice")
+            aliases[alias] = spec.name
+    return specs, aliases
+
+
+def _examples(doc, path: Path) -> dict[str, Example]:
+    out = {}
+    for item in (doc or {}).get("examples", []):
+        try:
+            ex = Example(id=item["id"], question=item["question"], paste=item["paste"])
+        except (KeyError, TypeError):
+            raise KnowledgeError(f"{path}: each example needs id, question and paste") from None
+        out[ex.id] = ex
+    if not out:
+        raise KnowledgeError(f"{path}: no examples")
+    return out
+
+
+def load(directory: Path) -> Knowledge:
+    keys_path = directory / "keys.yaml"
+    specs, aliases = _keys(_load_yaml(keys_path), keys_path)
+    ex_path = directory / "examples.yaml"
+    return Knowledge(keys=specs, aliases=aliases, examples=_examples(_load_yaml(ex_path), ex_path))

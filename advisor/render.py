@@ -1,0 +1,101 @@
+"""Answer + locale -> text, through Jinja2 templates and Babel catalogs.
+
+One cached Environment per locale; filters format numbers, durations and times with Babel.
+For right-to-left locales every left-to-right value (numbers, units, identifiers) is wrapped
+in LRI...PDI and every line starts with an RLM, so a terminal lays the paragraph out RTL
+(shared/reference/i18n-repl-style.md, section 2.7)."""
+
+from __future__ import annotations
+
+import datetime as _dt
+import functools
+import re
+
+from babel import Locale
+from jinja2 import Environment, FileSystemLoader, StrictUndefined
+
+from advisor import fmt
+from advisor.answers import Answer
+from advisor.i18n import translations
+from advisor.resources import data_dir
+
+LRI, PDI, RLM = "\u2066", "\u2069", "\u200f"
+_UNSAFE = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+
+
+def _finalize(value):
+    """Interpolated values never carry terminal control sequences (pasted text is data)."""
+    if isinstance(value, str):
+        return _UNSAFE.sub("\ufffd", value)
+    return value
+
+
+def _filters(locale: str) -> dict:
+    rtl = Locale.parse(locale).text_direction == "rtl"
+
+    def ltr(text) -> str:
+        text = _finalize(str(text))
+        return f"{LRI}{text}{PDI}" if rtl else text
+
+    def value(v) -> str:
+        if isinstance(v, bool):
+            return ltr(str(v))
+        if isinstance(v, int):
+            return ltr(fmt.integer(v, locale))
+        if isinstance(v, float):
+            return ltr(fmt.decimal(v, locale, 6 if abs(v) < 0.01 else 3))
+        if isinstance(v, _dt.datetime):
+            return fmt.when(v, locale)
+        return ltr(v)
+
+    def listing(items, limit: int = 6) -> str:
+        items = list(items)
+        shown = [fmt.integer(i, locale) if isinstance(i, int) else str(i) for i in items[:limit]]
+        if len(items) > limit:
+            shown.append("…")
+        return ltr(", ".join(shown))
+
+    return {
+        "int": lambda v: ltr(fmt.integer(v, locale)),
+        "dec": lambda v, places=2: ltr(fmt.decimal(v, locale, places)),
+        "pct": lambda v: ltr(fmt.percent(v, locale)),
+        "sec": lambda v, places=1: ltr(fmt.seconds(v, locale, places)),
+        "dur": lambda v, precision="second": fmt.duration(v, locale, precision),
+        "dur_short": lambda v: fmt.duration(v, locale, "minute", "short"),
+        "when": lambda v: fmt.when(v, locale),
+        "code": ltr,
+        "value": value,
+        "listing": listing,
+    }
+
+
+@functools.cache
+def environment(locale: str) -> Environment:
+    env = Environment(
+        loader=FileSystemLoader(str(data_dir("templates"))),
+        extensions=["jinja2.ext.i18n"],
+        undefined=StrictUndefined,
+        autoescape=False,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        finalize=_finalize,
+    )
+    env.policies["ext.i18n.trimmed"] = True
+    env.install_gettext_translations(translations(locale), newstyle=True)
+    env.filters.update(_filters(locale))
+    return env
+
+
+def render(answer: Answer, locale: str) -> str:
+    if answer.kind == "regen":
+        return render(answer.data["answer"], answer.data["locale"])
+    env = environment(locale)
+    text = env.get_template(f"{answer.kind}.j2").render(a=answer.data, kind=answer.kind)
+    text = re.sub(r"\n{3,}", "\n\n", text).strip("\n")
+    if Locale.parse(locale).text_direction == "rtl":
+        text = "\n".join(RLM + line if line.strip() else line for line in text.split("\n"))
+    return text
+
+
+def answer_locale(answer: Answer, locale: str) -> str:
+    return answer.data["locale"] if answer.kind == "regen" else locale

@@ -1,0 +1,314 @@
+"""The conversation: facts given so far, the log lines seen, the locale, the last answer.
+
+Pure: handle(text) -> [Answer]. The shell (cli, repl) reads input, renders and prints.
+Slash commands live in a registry (litecli's special-command style); the same `key = value`
+facts come from --set, /set and pastes.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+import difflib
+import math
+from dataclasses import dataclass, field
+from typing import Callable
+
+from advisor import eta as eta_mod
+from advisor.answers import Answer
+from advisor.errors import AdvisorError
+from advisor.facts import Fact, FactStore, Source, canonical_key, coerce
+from advisor.knowledge import Knowledge
+from advisor.parse import IterLine, Parsed, parse_text
+from advisor.values import loose_value, split_assignment
+
+LOCALES = ("en", "es", "fr", "ar")
+
+
+@dataclass
+class Command:
+    name: str
+    handler: Callable[["Session", str], list[Answer]]
+    args: tuple[str, ...] = ()      # completions for the argument
+
+
+COMMANDS: dict[str, Command] = {}
+
+
+def command(name: str, args: tuple[str, ...] = ()):
+    def register(fn):
+        COMMANDS[name] = Command(name, fn, args)
+        return fn
+    return register
+
+
+@dataclass
+class LogState:
+    iters: list[IterLine] = field(default_factory=list)
+    eval_steps: list[int] = field(default_factory=list)
+    checkpoint_steps: list[int] = field(default_factory=list)
+    bad_time_lines: list[int] = field(default_factory=list)
+    last_ts: _dt.datetime | None = None
+    lines_read: int = 0
+
+    def add(self, parsed: Parsed) -> None:
+        self.iters.extend(parsed.iters)
+        self.eval_steps.extend(e.step for e in parsed.evals)
+        self.checkpoint_steps.extend(parsed.checkpoint_steps)
+        self.bad_time_lines.extend(parsed.bad_time_lines)
+        if parsed.last_ts is not None:
+            self.last_ts = parsed.last_ts
+        self.lines_read += parsed.n_lines
+
+
+@dataclass
+class Session:
+    knowledge: Knowledge
+    locale: str = "en"
+    clock: Callable[[], _dt.datetime] = field(default=lambda: _dt.datetime.now().astimezone())
+    store: FactStore = field(default_factory=FactStore)
+    log: LogState = field(default_factory=LogState)
+    last_answer: Answer | None = None
+
+    # ---- facts -------------------------------------------------------------------------
+    def set_fact(self, name: str, raw: str, origin: str, line: int | None = None,
+                 file: str | None = None, source: Source = Source.USER) -> Fact:
+        key = canonical_key(name, self.knowledge.keys, self.knowledge.aliases)
+        if key is None:
+            names = list(self.knowledge.keys) + list(self.knowledge.aliases)
+            raise AdvisorError("unknown_key", key=name,
+                               suggestions=difflib.get_close_matches(name.lower(), names, n=3))
+        spec = self.knowledge.keys[key]
+        text = raw.strip()
+        if spec.type == "datetime" and text.lower() in ("now", "'now'", '"now"'):
+            value = self.clock()
+        else:
+            value = coerce(spec, loose_value(text), raw=text)
+        fact = Fact(key, value, source, origin, line, file)
+        self.store.put(fact)
+        return fact
+
+    def paste(self, text: str, origin: str = "paste", file: str | None = None) -> Answer:
+        parsed = parse_text(text)
+        in_log = bool(parsed.iters or parsed.evals or parsed.config_file)
+        facts, rejected = [], []
+        for a in parsed.assignments:
+            try:
+                facts.append(self.set_fact(a.name, a.value, "log" if in_log else origin,
+                                           a.lineno, file, Source.LOG if in_log else Source.USER))
+            except AdvisorError as exc:
+                if exc.code == "bad_value":
+                    rejected.append({"line": a.lineno, **exc.params})
+                elif exc.code == "unknown_key" and parsed.config_file:
+                    rejected.append({"line": a.lineno, "key": a.name, "reason": "unknown"})
+                # other `word: text` lines are ordinary log chatter
+        self.log.add(parsed)
+        if parsed.tokens_per_iter:
+            self.store.put(Fact("tokens_per_iter", parsed.tokens_per_iter, Source.LOG, "log",
+                                None, file))
+        if not (parsed.recognized or facts):
+            return Answer("not_understood", {"lines": parsed.n_lines}, error=True)
+        iters = sorted(s.iter for s in parsed.iters)
+        return Answer("ack", {
+            "iters": len(parsed.iters),
+            "first_iter": iters[0] if iters else None,
+            "last_iter": iters[-1] if iters else None,
+            "evals": len(parsed.evals),
+            "facts": facts,
+            "rejected": rejected,
+            "bad_time_lines": parsed.bad_time_lines,
+            "ignored": parsed.n_ignored,
+            "has_max_iters": self.store.get("max_iters") is not None,
+        })
+
+    def fact_value(self, key: str, used: list[Fact]):
+        fact = self.store.get(key)
+        if fact is None:
+            spec = self.knowledge.keys[key]
+            fact = Fact(key, spec.default, Source.DEFAULT, "default")
+        used.append(fact)
+        return fact.value
+
+    def _eval_interval(self, used: list[Fact]) -> tuple[int, list[str]]:
+        """The given eval_interval, else the one the log's evaluation lines imply."""
+        positive = sorted({s for s in self.log.eval_steps if s > 0})
+        implied = 0
+        for s in positive:
+            implied = math.gcd(implied, s)
+        given = self.store.get("eval_interval")
+        notes = []
+        if given is not None:
+            used.append(given)
+            if implied and any(s % given.value for s in positive):
+                notes.append("eval_interval_conflict")
+            return given.value, notes
+        if implied:
+            fact = Fact("eval_interval", implied, Source.DERIVED, "eval_lines")
+            used.append(fact)
+            return implied, notes
+        return self.fact_value("eval_interval", used), notes
+
+    # ---- questions -----------------------------------------------------------------------
+    def eta(self) -> Answer:
+        if not self.log.iters:
+            if self.log.bad_time_lines:
+                raise AdvisorError("bad_times", lines=self.log.bad_time_lines[:10],
+                                   count=len(self.log.bad_time_lines))
+            raise AdvisorError("no_iterations")
+        used: list[Fact] = []
+        if self.store.get("max_iters") is None:
+            last = max(s.iter for s in self.log.iters)
+            raise AdvisorError("max_iters_missing", last=last)
+        max_iters = self.fact_value("max_iters", used)
+        interval, notes = self._eval_interval(used)
+        cfg = eta_mod.EtaConfig(
+            max_iters=max_iters,
+            eval_interval=interval,
+            eval_iters=self.fact_value("eval_iters", used),
+            gradient_accumulation_steps=self.fact_value("gradient_accumulation_steps", used),
+            num_gpus=self.fact_value("num_gpus", used),
+            eval_only=self.fact_value("eval_only", used),
+        )
+        now = self.store.get("now")
+        anchor = self.log.last_ts or (now.value if now else None)
+        if now is not None:
+            used.append(now)
+        result = eta_mod.estimate(self.log.iters, cfg, self.log.eval_steps, anchor)
+        # show only what shaped this result: the prior's inputs only when the prior was used
+        prior_keys = {"eval_iters", "gradient_accumulation_steps", "num_gpus"}
+        used = [f for f in used
+                if (f.key not in prior_keys or result.eval_cost_source == "prior")
+                and (f.key != "eval_only" or f.source is not Source.DEFAULT)]
+        keys = {f.key for f in used}
+        return Answer("eta", {
+            "eta": result,
+            "used": used,
+            "overrides": [o for o in self.store.overrides if o.key in keys],
+            "notes": notes,
+            "bad_time_lines": self.log.bad_time_lines,
+            "anchor": "log" if self.log.last_ts else ("now" if now else None),
+            "eval_interval": cfg.eval_interval,
+            "eval_iters": cfg.eval_iters,
+        }, question=True)
+
+    def facts_answer(self) -> Answer:
+        iters = sorted({s.iter for s in self.log.iters})
+        return Answer("facts", {
+            "facts": list(self.store.facts.values()),
+            "iters": len(self.log.iters),
+            "first_iter": iters[0] if iters else None,
+            "last_iter": iters[-1] if iters else None,
+            "evals": len(self.log.eval_steps),
+            "checkpoints": len(self.log.checkpoint_steps),
+        }, question=True)
+
+    # ---- dispatch ------------------------------------------------------------------------
+    def run_command(self, line: str) -> list[Answer]:
+        name, _, arg = line.strip().partition(" ")
+        cmd = COMMANDS.get(name.lower())
+        if cmd is None:
+            return [Answer.from_error(AdvisorError(
+                "unknown_command", command=name,
+                suggestions=difflib.get_close_matches(name.lower(), list(COMMANDS), n=2)))]
+        try:
+            answers = cmd.handler(self, arg.strip())
+        except AdvisorError as exc:
+            return [Answer.from_error(exc)]
+        return answers
+
+    def handle(self, text: str) -> list[Answer]:
+        """One message: slash-command lines run in order; other lines are pasted text."""
+        answers: list[Answer] = []
+        chunk: list[str] = []
+
+        def flush():
+            if any(line.strip() for line in chunk):
+                answers.append(self.paste("\n".join(chunk)))
+            chunk.clear()
+
+        for line in text.splitlines():
+            if is_command(line):
+                flush()
+                answers.extend(self.run_command(line))
+            else:
+                chunk.append(line)
+        flush()
+        for a in answers:
+            if not a.error and a.kind not in ("lang", "help", "quit", "regen"):
+                self.last_answer = a
+        return answers
+
+
+def is_command(line: str) -> bool:
+    word = line.strip().split(" ", 1)[0].lower()
+    return word.startswith("/") and len(word) > 1 and word[1:].isalpha()
+
+
+# ---- the commands ------------------------------------------------------------------------
+@command("/eta")
+def _eta(s: Session, arg: str) -> list[Answer]:
+    return [s.eta()]
+
+
+@command("/set")
+def _set(s: Session, arg: str) -> list[Answer]:
+    pair = split_assignment(arg) if arg else None
+    if pair is None:
+        raise AdvisorError("set_syntax", text=arg)
+    fact = s.set_fact(pair[0], pair[1], "repl")
+    return [Answer("set", {"fact": fact})]
+
+
+@command("/lang", args=LOCALES)
+def _lang(s: Session, arg: str) -> list[Answer]:
+    if arg:
+        s.locale = check_locale(arg)
+    return [Answer("lang", {"locale": s.locale})]
+
+
+@command("/regen", args=LOCALES)
+def _regen(s: Session, arg: str) -> list[Answer]:
+    if s.last_answer is None:
+        raise AdvisorError("nothing_to_regen")
+    locale = check_locale(arg) if arg else s.locale
+    return [Answer("regen", {"answer": s.last_answer, "locale": locale})]
+
+
+@command("/facts")
+def _facts(s: Session, arg: str) -> list[Answer]:
+    return [s.facts_answer()]
+
+
+@command("/example")
+def _example(s: Session, arg: str) -> list[Answer]:
+    ex = next(iter(s.knowledge.examples.values()))
+    scratch = Session(s.knowledge, s.locale, s.clock)
+    scratch.paste(ex.paste)
+    answer = scratch.eta()
+    lines = [line for line in ex.paste.splitlines() if line.strip()]
+    return [Answer("example", {"paste_head": lines[:3] + ["..."] + lines[-3:],
+                               "lines": len(lines), "answer": answer}, question=True)]
+
+
+@command("/reset")
+def _reset(s: Session, arg: str) -> list[Answer]:
+    s.store = FactStore()
+    s.log = LogState()
+    s.last_answer = None
+    return [Answer("reset")]
+
+
+@command("/help")
+def _help(s: Session, arg: str) -> list[Answer]:
+    return [Answer("help", {"commands": sorted(COMMANDS)})]
+
+
+@command("/quit")
+def _quit(s: Session, arg: str) -> list[Answer]:
+    return [Answer("quit")]
+
+
+def check_locale(text: str) -> str:
+    code = text.strip().lower().replace("-", "_").split("_")[0]
+    if code not in LOCALES:
+        raise AdvisorError("unknown_lang", lang=text.strip(), supported=list(LOCALES))
+    return code
