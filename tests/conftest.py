@@ -1,0 +1,62 @@
+import io
+import json
+import re
+import unicodedata
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+from advisor import knowledge as knowledge_mod
+from advisor.cli import main
+from advisor.environment import Environment
+from advisor.resources import data_dir
+from advisor.session import Session
+
+ROOT = Path(__file__).resolve().parent.parent
+FIXTURES = Path(__file__).resolve().parent / "fixtures"
+SHARED = ROOT.parent / "shared"
+SEED_LINE = "iter 100: loss 4.1000, time 3995.11ms, mfu 12.90%\n"
+BIDI = re.compile(r"[\u200e\u200f\u061c\u2066-\u2069]")
+
+
+@pytest.fixture(scope="session")
+def know():
+    return knowledge_mod.load(data_dir("knowledge"))
+
+
+@pytest.fixture
+def session(know):
+    return Session(know, "en")
+
+
+@dataclass
+class Run:
+    code: int
+    out: str
+
+    @property
+    def json(self):
+        return json.loads(self.out)
+
+
+def run_cli(args, stdin="", environ=None, stdin_bytes=None) -> Run:
+    raw = stdin_bytes if stdin_bytes is not None else stdin.encode("utf-8")
+    stdin_stream = io.TextIOWrapper(io.BytesIO(raw), encoding="utf-8")
+    out = io.StringIO()
+    env = Environment(stdin=stdin_stream, stdout=out, stderr=io.StringIO(),
+                      stdin_isatty=False, stdout_isatty=False,
+                      environ=environ if environ is not None else {"LANG": "C"})
+    code = main(list(args), env)
+    return Run(code, out.getvalue())
+
+
+def plain(text: str) -> str:
+    """Bidi controls removed and every kind of space folded to ' ' (Babel writes NBSPs)."""
+    text = BIDI.sub("", text)
+    return "".join(" " if unicodedata.category(c) == "Zs" else c for c in text)
+
+
+def numbers(text: str) -> list[str]:
+    """Digit runs, with group and decimal separators of any locale treated alike."""
+    return re.findall(r"\d+", BIDI.sub("", text))

@@ -1,0 +1,148 @@
+import datetime as dt
+
+import pytest
+
+from advisor.errors import AdvisorError
+from advisor.eta import EtaConfig, estimate, evals_between, newest_segment
+from advisor.parse import IterLine, parse_text
+
+from conftest import FIXTURES
+
+
+def cfg(max_iters=5000, eval_interval=250, eval_iters=200, gas=40, gpus=1, eval_only=False):
+    return EtaConfig(max_iters, eval_interval, eval_iters, gas, gpus, eval_only)
+
+
+def it(i, ms, mfu=10.0):
+    return IterLine(i, ms / 1000, 1.0, mfu, i + 1)
+
+
+def test_single_seed_line_is_exact():
+    r = estimate([it(100, 3995.11)], cfg(6000, 100000))
+    assert r.steps_remaining == 5900
+    assert r.steps_s == pytest.approx(23571.149)
+    assert r.remaining_s == r.steps_s and r.evals_remaining == 0
+    assert r.low_s < r.remaining_s < r.high_s
+    assert "few_samples" in r.flags
+
+
+def cut_fixture(last_iter):
+    lines = []
+    for line in (FIXTURES / "nanogpt_eval_heavy.log").read_text().splitlines():
+        lines.append(line)
+        if line.startswith(f"iter {last_iter}:"):
+            break
+    return "\n".join(lines)
+
+
+def truth_after(last_iter):
+    p = parse_text((FIXTURES / "nanogpt_eval_heavy.log").read_text())
+    return sum(s.dt_s for s in p.iters if s.iter > last_iter)
+
+
+def test_eval_heavy_fixture_cut_at_1000():
+    p = parse_text(cut_fixture(1000))
+    r = estimate(p.iters, cfg(5000, 250), [e.step for e in p.evals])
+    warm = [e for e in r.excluded if e.reason == "warmup"]
+    assert warm and warm[0].iters == (0,)
+    assert r.evals_remaining == 16                       # 1250, 1500, ..., 5000
+    assert r.eval_cost_source == "observed"
+    truth = truth_after(1000)
+    assert abs(r.remaining_s - truth) / truth < 0.02
+    assert r.low_s <= truth <= r.high_s
+
+
+@pytest.mark.parametrize("cut", [300, 1240, 2600, 3800, 4990])
+def test_eval_heavy_fixture_other_cuts(cut):
+    p = parse_text(cut_fixture(cut))
+    r = estimate(p.iters, cfg(5000, 250), [e.step for e in p.evals])
+    truth = truth_after(cut)
+    assert r.low_s <= truth <= r.high_s
+    if cut <= 3800:   # near the end one evaluation's own noise is a large share of what is left
+        assert abs(r.remaining_s - truth) / truth < 0.03
+
+
+def test_max_iters_below_last_iteration():
+    with pytest.raises(AdvisorError) as e:
+        estimate([it(100, 400)], cfg(50))
+    assert e.value.code == "max_iters_below_last" and e.value.params["last"] == 100
+
+
+def test_no_samples():
+    with pytest.raises(AdvisorError) as e:
+        estimate([], cfg())
+    assert e.value.code == "no_iterations"
+
+
+def test_only_iteration_zero_asks_for_more():
+    with pytest.raises(AdvisorError) as e:
+        estimate([it(0, 30000, -100)], cfg())
+    assert e.value.code == "only_warmup"
+
+
+def test_finished_run():
+    r = estimate([it(4999, 400), it(5000, 9000)], cfg(5000, 250))
+    assert r.steps_remaining == 0 and r.evals_remaining == 0 and r.remaining_s == 0
+
+
+def test_evals_between_counts_final_eval_when_divisible():
+    assert evals_between(1000, 5000, 250) == 16
+    assert evals_between(1000, 4999, 250) == 15
+    assert evals_between(0, 100, 250) == 0
+    assert evals_between(5000, 5000, 250) == 0
+
+
+def test_eval_interval_beyond_max_iters_has_no_eval_left():
+    r = estimate([it(i, 400) for i in range(1, 40)], cfg(100, 2000))
+    assert r.evals_remaining == 0
+
+
+def test_prior_eval_cost_when_no_eval_seen():
+    # hand-computed: mu = 0.4 s, eval = 2*200/(3*(40/1)) * 0.4 = 1.3333 s; evals 250..1000 = 4
+    r = estimate([it(i, 400) for i in range(1, 41)], cfg(1000, 250))
+    assert r.eval_cost_source == "prior"
+    assert r.eval_s == pytest.approx(2 * 200 / (3 * 40) * 0.4)
+    assert r.evals_remaining == 4
+    assert r.remaining_s == pytest.approx(960 * 0.4 + 4 * r.eval_s)
+    # DDP: gradient_accumulation_steps is global and divided by the world size
+    r8 = estimate([it(i, 400) for i in range(1, 41)], cfg(1000, 250, gas=40, gpus=8))
+    assert r8.eval_s == pytest.approx(2 * 200 / (3 * 5) * 0.4)
+
+
+def test_last_line_is_an_eval_without_its_iteration():
+    # eval 250 is done (step 250 line seen), training step 250 pending
+    r = estimate([it(i, 400) for i in range(200, 250)], cfg(1000, 250), eval_steps=[250])
+    assert r.steps_remaining == 1000 - 249
+    assert r.evals_remaining == 3                       # 500, 750, 1000
+
+
+def test_resume_keeps_newest_segment():
+    samples = [it(i, 400) for i in range(0, 50)] + [it(40, 20000, -100)] + [it(i, 500) for i in range(41, 90)]
+    seg, resumed = newest_segment(samples)
+    assert resumed and seg[0].iter == 40
+    r = estimate(samples, cfg(1000, 250))
+    assert "resumed" in r.flags and r.sec_per_step == pytest.approx(0.5)
+    assert [e.iters for e in r.excluded if e.reason == "warmup"] == [(40,)]
+
+
+def test_stall_is_not_an_eval():
+    samples = [it(i, 400) for i in range(1, 200)]
+    samples[120] = it(121, 309000)
+    r = estimate(samples, cfg(1000, 250))
+    assert [e.iters for e in r.excluded if e.reason == "stall"] == [(121,)]
+    assert r.sec_per_step == pytest.approx(0.4)
+    assert r.stall_s > 0
+
+
+def test_finish_time_from_anchor():
+    anchor = dt.datetime(2026, 11, 23, 12, 0, 0)
+    r = estimate([it(100, 3995.11)], cfg(6000, 100000), anchor=anchor)
+    assert r.finish_at == anchor + dt.timedelta(seconds=23571.149)
+    assert r.low_at < r.finish_at < r.high_at
+
+
+def test_duplicated_lines_count_once():
+    samples = [it(i, 400) for i in range(1, 40)]
+    r1 = estimate(samples, cfg(1000, 250))
+    r2 = estimate(samples + samples[-10:], cfg(1000, 250))
+    assert r1.remaining_s == pytest.approx(r2.remaining_s)

@@ -1,0 +1,41 @@
+"""Golden answers per locale. The seed question of ../shared/seeds/000, 002 and 003: a single
+`iter 100` line at 3995.11 ms, max_iters 6000, "how long until it finishes?". Regenerate
+after a deliberate change with UPDATE_GOLDEN=1 and review the diff."""
+
+import os
+
+import pytest
+
+from conftest import FIXTURES, SEED_LINE, run_cli
+
+GOLDEN = os.path.join(os.path.dirname(__file__), "golden")
+CASES = {
+    "seed_eta": (["eta", "--set", "max_iters=6000"], SEED_LINE),
+    "eval_heavy_cut_1000": (["eta"], None),
+}
+
+
+def case_input(name):
+    args, text = CASES[name]
+    if text is None:
+        lines = []
+        for line in (FIXTURES / "nanogpt_eval_heavy.log").read_text().splitlines():
+            lines.append(line)
+            if line.startswith("iter 1000:"):
+                break
+        text = "\n".join(lines) + "\n"
+    return args, text
+
+
+@pytest.mark.parametrize("locale", ["en", "es", "fr", "ar"])
+@pytest.mark.parametrize("name", sorted(CASES))
+def test_golden(name, locale):
+    args, text = case_input(name)
+    r = run_cli(args + ["--lang", locale], text)
+    assert r.code == 0
+    path = os.path.join(GOLDEN, f"{name}.{locale}.txt")
+    if os.environ.get("UPDATE_GOLDEN"):
+        with open(path, "w", encoding="utf-8") as fh:
+            fh.write(r.out)
+    with open(path, encoding="utf-8") as fh:
+        assert r.out == fh.read()
