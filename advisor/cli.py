@@ -12,7 +12,9 @@ from advisor.answers import Answer
 from advisor.environment import Environment
 from advisor.errors import AdvisorError
 from advisor.i18n import locale_from_env
-from advisor.render import render
+from advisor.facts import Fact, Source
+from advisor.paths import cache_dir
+from advisor.render import render, use_bytecode_cache
 from advisor.resources import data_dir
 from advisor.session import Session, check_locale
 from advisor.values import split_assignment
@@ -73,13 +75,14 @@ def _facts_of(answer: Answer, session: Session):
             seen.add(f.key)
             out.append(f)
     if session.log.iters:
-        from advisor.facts import Fact, Source
         out.append(Fact("last_step", max(s.iter for s in session.log.iters), Source.LOG, "log"))
     return out
 
 
 def main(argv: list[str] | None = None, env: Environment | None = None) -> int:
     env = env or Environment()
+    cache = cache_dir(env.environ)
+    use_bytecode_cache(cache / "templates" if cache else None)
     argv = list(sys.argv[1:] if argv is None else argv)
     know = knowledge_mod.load(data_dir("knowledge"))
     default_locale = locale_from_env(env.environ)

@@ -14,3 +14,11 @@ def state_dir(environ: Mapping[str, str]) -> Path:
 
 def history_file(environ: Mapping[str, str]) -> Path:
     return state_dir(environ) / "history"
+
+
+def cache_dir(environ: Mapping[str, str]) -> Path | None:
+    if environ.get("XDG_CACHE_HOME"):
+        return Path(environ["XDG_CACHE_HOME"]) / "advisor"
+    if environ.get("HOME"):
+        return Path(environ["HOME"]) / ".cache" / "advisor"
+    return None
