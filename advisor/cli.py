@@ -95,7 +95,11 @@ def main(argv: list[str] | None = None, env: Environment | None = None) -> int:
     try:
         args = build_parser().parse_args(argv)
     except _ArgError as exc:
-        return fail(AdvisorError("bad_args", usage=build_parser().format_usage().strip(),
+        try:   # speak the language asked for, even when the rest of the line is wrong
+            session.locale = check_locale(_lang_in(argv) or session.locale)
+        except AdvisorError:
+            pass
+        return fail(AdvisorError("bad_args", usage=build_parser().format_usage().strip().removeprefix("usage: "),
                                  detail=str(exc)))
     except SystemExit as exc:   # --help
         return int(exc.code or 0)
@@ -116,6 +120,15 @@ def main(argv: list[str] | None = None, env: Environment | None = None) -> int:
         from advisor.repl import run_repl_from_env
         return run_repl_from_env(session, env)
     return _batch_message(env, session, as_json)
+
+
+def _lang_in(argv: list[str]) -> str | None:
+    for i, arg in enumerate(argv):
+        if arg == "--lang" and i + 1 < len(argv):
+            return argv[i + 1]
+        if arg.startswith("--lang="):
+            return arg.split("=", 1)[1]
+    return None
 
 
 def _apply_sets(session: Session, sets: list[str]) -> None:

@@ -49,12 +49,29 @@ def duration(total_seconds: float, locale: str, precision: str = "second",
     if days and "duration-" in format_unit(days, "duration-day", length="long", locale=locale):
         days, hours = 0, hours + 24 * days   # Babel 2.18 lacks some long day forms (ar)
     units = (("day", days), ("hour", hours), ("minute", minutes), ("second", secs))
-    parts = [format_unit(v, f"duration-{u}", length=width, locale=locale) for u, v in units if v]
+    parts = [_unit(v, u, width, locale) for u, v in units if v]
     if not parts:
-        return format_unit(0, "duration-second", length=width, locale=locale)
+        return _unit(0, "second", width, locale)
     # "standard" list styles: in Babel 2.18 the "unit" ones fail for es and repeat items for ar
     return format_list(parts, style="standard" if width == "long" else "standard-narrow",
                        locale=locale)
+
+
+def _unit(value: int, unit: str, width: str, locale: str) -> str:
+    """One duration unit. width='short' uses CLDR's narrow form ('5h', '14min'), whose data
+    is right where Babel 2.18's short form is not (es '1 horas'), and falls back to the
+    short form where the narrow one is missing (ar prints 'duration-hour')."""
+    if width == "long":
+        return format_unit(value, f"duration-{unit}", length="long", locale=locale)
+    text = format_unit(value, f"duration-{unit}", length="narrow", locale=locale)
+    if "duration-" in text:
+        text = format_unit(value, f"duration-{unit}", length="short", locale=locale)
+    return text
+
+
+def items(texts: list[str], locale: str) -> str:
+    """['3', '6', '9'] -> '3, 6, and 9' / '3, 6 y 9' / '3 و6 و9'."""
+    return format_list(texts, style="standard", locale=locale) if texts else ""
 
 
 def when(moment: _dt.datetime, locale: str) -> str:

@@ -52,8 +52,8 @@ def _filters(locale: str) -> dict:
         items = list(items)
         shown = [fmt.integer(i, locale) if isinstance(i, int) else str(i) for i in items[:limit]]
         if len(items) > limit:
-            shown.append("…")
-        return ltr(", ".join(shown))
+            return ltr(", ".join(shown) + ", …")
+        return ltr(fmt.items(shown, locale))
 
     return {
         "int": lambda v: ltr(fmt.integer(v, locale)),
