@@ -33,15 +33,22 @@ def seconds(value, locale: str, places: int = 1) -> str:
                        locale=locale)
 
 
+def seconds_sig(value, locale: str, digits: int = 4) -> str:
+    """A per-step time with `digits` significant digits: 0.4001104 -> '0.4001 s',
+    3.99511 -> '3.995 s' (so that steps x this visibly gives the product shown)."""
+    fmt = "@" * digits if abs(value) < 10 ** digits else "#,##0"
+    return format_unit(value, "duration-second", length="short", format=fmt, locale=locale)
+
+
 def duration(total_seconds: float, locale: str, precision: str = "second",
              width: str = "long") -> str:
     """23571 s -> '6 hours, 32 minutes, and 51 seconds' in the locale's words;
     width='short' -> '6 hr, 32 min, 51 sec'.
 
-    precision='minute' rounds to whole minutes (for range bounds), except under a minute.
+    precision='minute' rounds to whole minutes (for range bounds) from an hour up.
     """
     total = int(round(total_seconds))
-    if precision == "minute" and total >= 60:
+    if precision == "minute" and total >= 3600:
         total = int(round(total / 60.0)) * 60
     days, rem = divmod(total, 86400)
     hours, rem = divmod(rem, 3600)
@@ -74,9 +81,15 @@ def items(texts: list[str], locale: str) -> str:
     return format_list(texts, style="standard", locale=locale) if texts else ""
 
 
-def when(moment: _dt.datetime, locale: str) -> str:
+def clock(moment: _dt.datetime, locale: str, seconds: bool = False) -> str:
+    """The time of day alone: '5:34 PM', '17:34', or with seconds."""
+    return format_time(moment, "medium" if seconds else "short", tzinfo=moment.tzinfo,
+                       locale=locale)
+
+
+def when(moment: _dt.datetime, locale: str, seconds: bool = False) -> str:
     """A clock time with its date, in the locale's own order: 'Mon, Nov 23, 2026, 5:34 PM'."""
     tz = moment.tzinfo
     date = format_skeleton("yMMMEd", moment, tzinfo=tz, locale=locale)
-    time = format_time(moment, "short", tzinfo=tz, locale=locale)
+    time = clock(moment, locale, seconds)
     return get_datetime_format("medium", locale=locale).replace("{1}", date).replace("{0}", time)

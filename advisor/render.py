@@ -55,6 +55,13 @@ def _filters(locale: str) -> dict:
             return ltr(", ".join(shown) + ", …")
         return ltr(fmt.items(shown, locale))
 
+    def when_near(v, ref, span_s: float) -> str:
+        """A range bound next to `ref`: the time alone when on the same day (with seconds
+        when the whole range is under an hour), else date and time."""
+        if v.date() == ref.date():
+            return fmt.clock(v, locale, seconds=span_s < 3600)
+        return fmt.when(v, locale)
+
     return {
         "int": lambda v: ltr(fmt.integer(v, locale)),
         "dec": lambda v, places=2: ltr(fmt.decimal(v, locale, places)),
@@ -62,36 +69,43 @@ def _filters(locale: str) -> dict:
         "sec": lambda v, places=1: ltr(fmt.seconds(v, locale, places)),
         "dur": lambda v, precision="second": fmt.duration(v, locale, precision),
         "dur_short": lambda v: fmt.duration(v, locale, "minute", "short"),
-        "when": lambda v: fmt.when(v, locale),
+        "when": lambda v, span_s=None: fmt.when(v, locale, span_s is not None and span_s < 3600),
+        "when_near": when_near,
+        "per_step": lambda v: ltr(fmt.seconds_sig(v, locale)),
         "code": ltr,
         "value": value,
         "listing": listing,
     }
 
 
-_bytecode_cache: FileSystemBytecodeCache | None = None
+_bytecode_dir = None
 
 
 def use_bytecode_cache(directory) -> None:
-    """Keep compiled templates in `directory` (the shell passes $XDG_CACHE_HOME/advisor):
-    compiling them costs about a quarter of a second per start otherwise."""
-    global _bytecode_cache
-    if directory is None:
-        _bytecode_cache = None
-        environment.cache_clear()
-        return
-    try:
-        directory.mkdir(parents=True, exist_ok=True)
-        _bytecode_cache = FileSystemBytecodeCache(str(directory))
-    except OSError:
-        _bytecode_cache = None
+    """Keep compiled templates under `directory` (the shell passes $XDG_CACHE_HOME/advisor):
+    compiling them costs about a quarter of a second per start otherwise. One sub-directory
+    per locale: Jinja folds constant filter calls such as "max_iters"|code at compile time,
+    so compiled code differs between locales."""
+    global _bytecode_dir
+    _bytecode_dir = directory
     environment.cache_clear()
+
+
+def _bytecode_cache(locale: str) -> FileSystemBytecodeCache | None:
+    if _bytecode_dir is None:
+        return None
+    try:
+        path = _bytecode_dir / locale
+        path.mkdir(parents=True, exist_ok=True)
+        return FileSystemBytecodeCache(str(path))
+    except OSError:
+        return None
 
 
 @functools.cache
 def environment(locale: str) -> Environment:
     env = Environment(
-        bytecode_cache=_bytecode_cache,
+        bytecode_cache=_bytecode_cache(locale),
         loader=FileSystemLoader(str(data_dir("templates"))),
         extensions=["jinja2.ext.i18n"],
         undefined=StrictUndefined,
