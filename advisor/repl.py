@@ -15,7 +15,7 @@ from prompt_toolkit.key_binding import KeyBindings
 
 from advisor.answers import Answer
 from advisor.environment import Environment
-from advisor.paths import history_file
+from advisor.paths import history_file, state_dir
 from advisor.render import render
 from advisor.session import COMMANDS, Session
 
@@ -85,7 +85,12 @@ def run_repl(prompt: PromptSession, session: Session, write: Callable[[str], Non
         if not text.strip():
             continue
         quit_now = False
-        for answer in session.handle(text):
+        try:
+            answers = session.handle(text)
+        except Exception:   # a bug must not end the conversation or lose its facts
+            answers = [Answer("error", {"code": "internal", "report": report_crash()},
+                              error=True)]
+        for answer in answers:
             if answer.kind == "quit":
                 quit_now = True
             write(render(answer, session.locale) + "\n\n")
@@ -94,7 +99,24 @@ def run_repl(prompt: PromptSession, session: Session, write: Callable[[str], Non
     return 0
 
 
+_crash_file = None
+
+
+def report_crash() -> str:
+    """Append the current traceback to the crash file; return where it went."""
+    import traceback
+    path = _crash_file
+    try:
+        with open(path, "a", encoding="utf-8") as fh:
+            fh.write(traceback.format_exc() + "\n")
+        return str(path)
+    except (OSError, TypeError):
+        return ""
+
+
 def run_repl_from_env(session: Session, env: Environment) -> int:
+    global _crash_file
+    _crash_file = state_dir(env.environ) / "crash.log"
     prompt = make_session(env.environ)
 
     def write(text: str) -> None:

@@ -19,7 +19,7 @@ from advisor.errors import AdvisorError
 from advisor.facts import Fact, FactStore, Source, canonical_key, coerce
 from advisor.knowledge import Knowledge
 from advisor.parse import IterLine, Parsed, parse_text
-from advisor.values import loose_value, split_assignment
+from advisor.values import NotLiteral, loose_value, split_assignment
 
 LOCALES = ("en", "es", "fr", "ar")
 
@@ -82,7 +82,10 @@ class Session:
         if spec.type == "datetime" and text.lower() in ("now", "'now'", '"now"'):
             value = self.clock()
         else:
-            value = coerce(spec, loose_value(text), raw=text)
+            try:
+                value = coerce(spec, loose_value(text), raw=text)
+            except NotLiteral:
+                raise AdvisorError("bad_value", key=key, value=text, reason="code") from None
         fact = Fact(key, value, source, origin, line, file)
         self.store.put(fact)
         return fact

@@ -15,6 +15,7 @@ MAX_ABS = 1e30           # arithmetic results beyond this are refused
 MAX_STR = 1000
 
 _ASSIGN = re.compile(r"^(?:--)?([A-Za-z_][A-Za-z0-9_.\-]{0,80})\s*(=|:)\s*(.*)$")
+_GROUPED = re.compile(r"^[+-]?\d{1,3}(,\d{3})+$")   # 6,000 is a number, not a tuple
 _BOOL_WORDS = {"true": True, "yes": True, "on": True, "false": False, "no": False, "off": False}
 
 
@@ -95,6 +96,8 @@ def loose_value(text: str):
     """A value as a user types it: a literal if it is one, else a word or phrase.
 
     `6000` -> 6000, `5*8` -> 40, `true` -> True, `NVIDIA GeForce RTX 4070` -> that text.
+    Text that is a Python expression but not a literal (`str(time.time())`) raises
+    NotLiteral: it is reported as not understood, never kept as text or run.
     """
     text = text.strip()
     if text.endswith(","):
@@ -103,6 +106,12 @@ def loose_value(text: str):
         return literal(text)
     except NotLiteral:
         pass
+    try:
+        tree = ast.parse(text, mode="eval") if len(text) <= MAX_LINE else None
+    except (SyntaxError, ValueError, RecursionError, MemoryError):
+        tree = None
+    if tree is not None and not isinstance(tree.body, ast.Name) and not _GROUPED.match(text):
+        raise NotLiteral("code")      # a call, attribute, list...: Python we will not run
     if len(text) >= 2 and text[0] == text[-1] and text[0] in "\"'":
         return text[1:-1]
     word = text.lower()

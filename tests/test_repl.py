@@ -94,3 +94,14 @@ def test_slash_completion(text, expected):
         assert "/eta" in got and "/help" in got
     else:
         assert got == expected
+
+
+def test_a_bug_does_not_end_the_conversation(know, tmp_path, monkeypatch):
+    from advisor import repl
+    monkeypatch.setattr(repl, "_crash_file", tmp_path / "crash.log")
+    monkeypatch.setattr(Session, "facts_answer", lambda self: 1 / 0)
+    code, out, session = converse(know, "/set max_iters=6000\r/facts\r/set eval_interval=250\r\x04",
+                                  tmp_path)
+    assert code == 0 and "bug" in out[2] and "ZeroDivisionError" in (tmp_path / "crash.log").read_text()
+    assert session.store.get("max_iters").value == 6000
+    assert session.store.get("eval_interval").value == 250
