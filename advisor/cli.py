@@ -176,16 +176,18 @@ def _batch_message(env, session: Session, as_json: bool) -> int:
     if not text.strip():
         return _emit_error(env, session, AdvisorError("empty_input"), as_json)
     answers = session.handle(text)
-    errors = [a for a in answers if a.error]
-    questions = [a for a in answers if a.question or a.kind in ("help", "regen", "lang")]
-    if not questions and not errors:
+    shown = [a for a in answers
+             if a.error or a.question or a.kind in ("help", "regen", "lang", "reset")]
+    if not any(a.question or a.kind == "regen" for a in shown):
         try:
-            questions = [session.eta()]
+            shown.append(session.eta())
         except AdvisorError as exc:
-            errors = [Answer.from_error(exc)]
-    for a in errors + questions:
+            shown.append(Answer.from_error(exc))
+    for i, a in enumerate(shown):
+        if i and not as_json:
+            env.stdout.write("\n")
         _emit(env, a, session.locale if a.kind != "regen" else a.data["locale"], as_json, session)
-    return EXIT_BAD_INPUT if errors else EXIT_OK
+    return EXIT_BAD_INPUT if any(a.error for a in shown) else EXIT_OK
 
 
 def _emit_error(env, session, exc: AdvisorError, as_json: bool) -> int:
