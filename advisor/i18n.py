@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import functools
 import io
-
 from typing import Mapping
 
 from babel.core import negotiate_locale

@@ -16,12 +16,13 @@ from typing import Callable
 from advisor import eta as eta_mod
 from advisor.answers import Answer
 from advisor.errors import AdvisorError
+from advisor.i18n import SUPPORTED
 from advisor.facts import Fact, FactStore, Source, canonical_key, coerce
 from advisor.knowledge import Knowledge
 from advisor.parse import IterLine, Parsed, parse_text
 from advisor.values import NotLiteral, loose_value, split_assignment
 
-LOCALES = ("en", "es", "fr", "ar")
+LOCALES = SUPPORTED
 
 
 @dataclass
