@@ -39,11 +39,13 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--set", dest="sets", action="append", default=[], metavar="KEY=VALUE")
     p.add_argument("--json", action="store_true", help="print one JSON object")
     sub = p.add_subparsers(dest="command")
-    e = sub.add_parser("eta", help="time left for a run, from its log")
-    e.add_argument("files", nargs="*", metavar="LOGFILE")
-    e.add_argument("--lang", dest="sub_lang")
-    e.add_argument("--set", dest="sub_sets", action="append", default=[], metavar="KEY=VALUE")
-    e.add_argument("--json", dest="sub_json", action="store_true")
+    for name, text in (("eta", "time left for a run, from its log"),
+                       ("facts", "what advisor reads in a log or config, with provenance")):
+        e = sub.add_parser(name, help=text)
+        e.add_argument("files", nargs="*", metavar="FILE")
+        e.add_argument("--lang", dest="sub_lang")
+        e.add_argument("--set", dest="sub_sets", action="append", default=[], metavar="KEY=VALUE")
+        e.add_argument("--json", dest="sub_json", action="store_true")
     return p
 
 
@@ -62,6 +64,10 @@ def _emit(env: Environment, answer: Answer, locale: str, as_json: bool, session:
         obj["facts"] = [f.as_json() for f in _facts_of(answer, session)]
         if answer.kind == "eta":
             obj["eta"] = answer.data["eta"].as_json()
+            obj["run"] = answer.data["run"]
+        if answer.kind == "facts":
+            obj["runs"] = answer.data["runs"]
+            obj["system"] = answer.data["system"]
         env.stdout.write(json.dumps(obj, ensure_ascii=False, indent=2) + "\n")
     else:
         env.stdout.write(text + "\n")
@@ -74,8 +80,10 @@ def _facts_of(answer: Answer, session: Session):
         if f.key not in seen:
             seen.add(f.key)
             out.append(f)
-    if session.log.iters:
-        out.append(Fact("last_step", max(s.iter for s in session.log.iters), Source.LOG, "log"))
+    trainer = session.store.get("trainer")
+    run = session.log.main_run(trainer.value if trainer else None)
+    if run is not None and run.samples:
+        out.append(Fact("last_step", run.samples[-1].iter, Source.LOG, "log", run.samples[-1].lineno))
     return out
 
 
@@ -110,8 +118,8 @@ def main(argv: list[str] | None = None, env: Environment | None = None) -> int:
     try:
         if lang:
             session.locale = check_locale(lang)
-        if args.command == "eta":   # the command line has the last word over the log
-            return _batch_eta(env, session, args.files, as_json, sets)
+        if args.command in ("eta", "facts"):  # the command line has the last word over the log
+            return _batch_question(env, session, args.command, args.files, as_json, sets)
         _apply_sets(session, sets)
     except AdvisorError as exc:
         return fail(exc, as_json)
@@ -154,7 +162,8 @@ def _read_inputs(env: Environment, files: list[str]) -> list[tuple[str, str | No
     return out
 
 
-def _batch_eta(env, session: Session, files, as_json: bool, sets: list[str]) -> int:
+def _batch_question(env, session: Session, question: str, files, as_json: bool,
+                    sets: list[str]) -> int:
     try:
         inputs = _read_inputs(env, files)
         if not any(text.strip() for text, _ in inputs):
@@ -162,7 +171,7 @@ def _batch_eta(env, session: Session, files, as_json: bool, sets: list[str]) -> 
         for text, name in inputs:
             session.paste(text, origin="paste" if name is None else "log", file=name)
         _apply_sets(session, sets)
-        answer = session.eta()
+        answer = session.eta() if question == "eta" else session.facts_answer()
     except AdvisorError as exc:
         _emit(env, Answer.from_error(exc), session.locale, as_json, session)
         return EXIT_BAD_INPUT

@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from typing import Sequence
 
 from advisor.errors import AdvisorError
-from advisor.parse import IterLine
+from advisor.logs.model import Sample
 
 WARMUP_LOCAL_ITERS = 50      # warm-up can only stretch this far past a process start
 WARMUP_FACTOR = 1.5          # ... and only while a step is this much slower than the level
@@ -96,14 +96,14 @@ class EtaResult:
         }
 
 
-def newest_segment(samples: Sequence[IterLine]) -> tuple[list[IterLine], bool]:
+def newest_segment(samples: Sequence[Sample]) -> tuple[list[Sample], bool]:
     """Samples of the newest process: a resume restarts (or jumps back in) the iteration
     count. Duplicates of an iteration keep the last one seen."""
     start = 0
     for i in range(1, len(samples)):
         if samples[i].iter < samples[i - 1].iter:
             start = i
-    seg: dict[int, IterLine] = {}
+    seg: dict[int, Sample] = {}
     for s in samples[start:]:
         seg[s.iter] = s
     return [seg[k] for k in sorted(seg)], start > 0
@@ -143,9 +143,10 @@ def _rel_band(window: Sequence[float], mean: float) -> float:
     return max(floor, se, drift)
 
 
-def estimate(samples: Sequence[IterLine], cfg: EtaConfig, eval_steps: Sequence[int] = (),
-             anchor: _dt.datetime | None = None) -> EtaResult:
-    """ETA from logged iterations. `anchor` is the clock time of the last line (or now)."""
+def estimate(samples: Sequence[Sample], cfg: EtaConfig, eval_steps: Sequence[int] = (),
+             anchor: _dt.datetime | None = None, first_step: int = 0) -> EtaResult:
+    """ETA from logged iterations. `anchor` is the clock time of the last line (or now);
+    `first_step` is the number the trainer prints for its first step (0 or 1)."""
     if not samples:
         raise AdvisorError("no_iterations")
     seg, resumed = newest_segment(samples)
@@ -157,7 +158,7 @@ def estimate(samples: Sequence[IterLine], cfg: EtaConfig, eval_steps: Sequence[i
 
     # 1. classify: warm-up (start of a process), eval iterations, regular ones
     is_eval = [s.iter % interval == 0 for s in seg]
-    process_start = seg[0].iter == 0 or (seg[0].mfu is not None and seg[0].mfu <= -100)
+    process_start = seg[0].iter <= first_step or (seg[0].mfu is not None and seg[0].mfu <= -100)
     non_eval = [s.dt_s for s, e in zip(seg, is_eval) if not e]
     late = non_eval[len(non_eval) // 2:] or [s.dt_s for s in seg]
     b0 = statistics.median(late)

@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime as _dt
 import difflib
 import math
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Callable
 
 from advisor import eta as eta_mod
@@ -19,7 +19,9 @@ from advisor.errors import AdvisorError
 from advisor.i18n import SUPPORTED
 from advisor.facts import Fact, FactStore, Source, canonical_key, coerce
 from advisor.knowledge import Knowledge
-from advisor.parse import IterLine, Parsed, parse_text
+from advisor.logs import LogReport, Run, steps_summary
+from advisor.logs.model import DT_MICRO, merge
+from advisor.parse import parse_text
 from advisor.values import NotLiteral, loose_value, split_assignment
 
 LOCALES = SUPPORTED
@@ -43,31 +45,12 @@ def command(name: str, args: tuple[str, ...] = ()):
 
 
 @dataclass
-class LogState:
-    iters: list[IterLine] = field(default_factory=list)
-    eval_steps: list[int] = field(default_factory=list)
-    checkpoint_steps: list[int] = field(default_factory=list)
-    bad_time_lines: list[int] = field(default_factory=list)
-    last_ts: _dt.datetime | None = None
-    lines_read: int = 0
-
-    def add(self, parsed: Parsed) -> None:
-        self.iters.extend(parsed.iters)
-        self.eval_steps.extend(e.step for e in parsed.evals)
-        self.checkpoint_steps.extend(parsed.checkpoint_steps)
-        self.bad_time_lines.extend(parsed.bad_time_lines)
-        if parsed.last_ts is not None:
-            self.last_ts = parsed.last_ts
-        self.lines_read += parsed.n_lines
-
-
-@dataclass
 class Session:
     knowledge: Knowledge
     locale: str = "en"
     clock: Callable[[], _dt.datetime] = field(default=lambda: _dt.datetime.now().astimezone())
     store: FactStore = field(default_factory=FactStore)
-    log: LogState = field(default_factory=LogState)
+    log: LogReport = field(default_factory=LogReport)
     last_answer: Answer | None = None
 
     # ---- facts -------------------------------------------------------------------------
@@ -92,36 +75,30 @@ class Session:
         return fact
 
     def paste(self, text: str, origin: str = "paste", file: str | None = None) -> Answer:
-        parsed = parse_text(text)
-        in_log = bool(parsed.iters or parsed.evals or parsed.config_file)
+        rep = parse_text(text)
+        in_log = bool(rep.runs or rep.config_file)
         facts, rejected = [], []
-        for a in parsed.assignments:
+        for a in rep.assignments:
             try:
                 facts.append(self.set_fact(a.name, a.value, "log" if in_log else origin,
                                            a.lineno, file, Source.LOG if in_log else Source.USER))
             except AdvisorError as exc:
                 if exc.code == "bad_value":
                     rejected.append({"line": a.lineno, **exc.params})
-                elif exc.code == "unknown_key" and parsed.config_file:
+                elif exc.code == "unknown_key" and rep.config_file:
                     rejected.append({"line": a.lineno, "key": a.name, "reason": "unknown"})
                 # other `word: text` lines are ordinary log chatter
-        self.log.add(parsed)
-        if parsed.tokens_per_iter:
-            self.store.put(Fact("tokens_per_iter", parsed.tokens_per_iter, Source.LOG, "log",
-                                None, file))
-        if not (parsed.recognized or facts):
-            return Answer("not_understood", {"lines": parsed.n_lines}, error=True)
-        iters = sorted(s.iter for s in parsed.iters)
+        merge(self.log, rep)
+        if not (rep.recognized or facts):
+            return Answer("not_understood", {"lines": rep.n_lines}, error=True)
         return Answer("ack", {
-            "iters": len(parsed.iters),
-            "first_iter": iters[0] if iters else None,
-            "last_iter": iters[-1] if iters else None,
-            "evals": len(parsed.evals),
+            "runs": [run_summary(r) for r in rep.runs.values()],
             "facts": facts,
             "rejected": rejected,
-            "bad_time_lines": parsed.bad_time_lines,
-            "ignored": parsed.n_ignored,
-            "has_max_iters": self.store.get("max_iters") is not None,
+            "bad_time_lines": rep.bad_time_lines,
+            "ignored": rep.n_ignored,
+            "has_max_iters": self.store.get("max_iters") is not None
+                             or any("total_steps" in r.facts for r in rep.runs.values()),
         })
 
     def fact_value(self, key: str, used: list[Fact]):
@@ -132,9 +109,9 @@ class Session:
         used.append(fact)
         return fact.value
 
-    def _eval_interval(self, used: list[Fact]) -> tuple[int, list[str]]:
+    def _eval_interval(self, run: Run, used: list[Fact]) -> tuple[int, list[str]]:
         """The given eval_interval, else the one the log's evaluation lines imply."""
-        positive = sorted({s for s in self.log.eval_steps if s > 0})
+        positive = sorted({e.step for e in run.evals if e.step > 0})
         implied = 0
         for s in positive:
             implied = math.gcd(implied, s)
@@ -153,17 +130,23 @@ class Session:
 
     # ---- questions -----------------------------------------------------------------------
     def eta(self) -> Answer:
-        if not self.log.iters:
+        trainer = self.store.get("trainer")
+        run = self.log.main_run(trainer.value if trainer else None)
+        if run is None or not run.samples:
             if self.log.bad_time_lines:
                 raise AdvisorError("bad_times", lines=self.log.bad_time_lines[:10],
                                    count=len(self.log.bad_time_lines))
             raise AdvisorError("no_iterations")
+        if run.trainer == "nanoGPT":
+            return self._eta_nanogpt(run)
+        return self._eta_generic(run)
+
+    def _eta_nanogpt(self, run: Run) -> Answer:
         used: list[Fact] = []
         if self.store.get("max_iters") is None:
-            last = max(s.iter for s in self.log.iters)
-            raise AdvisorError("max_iters_missing", last=last)
+            raise AdvisorError("max_iters_missing", last=max(s.iter for s in run.samples))
         max_iters = self.fact_value("max_iters", used)
-        interval, notes = self._eval_interval(used)
+        interval, notes = self._eval_interval(run, used)
         cfg = eta_mod.EtaConfig(
             max_iters=max_iters,
             eval_interval=interval,
@@ -172,11 +155,46 @@ class Session:
             num_gpus=self.fact_value("num_gpus", used),
             eval_only=self.fact_value("eval_only", used),
         )
+        result = eta_mod.estimate(run.samples, cfg, [e.step for e in run.evals],
+                                  self._anchor(run, used))
+        return self._eta_answer(run, result, used, notes, cfg.eval_interval, cfg.eval_iters)
+
+    def _eta_generic(self, run: Run) -> Answer:
+        """Trainers whose step timer leaves evaluations out: steps x step time, with the
+        trainer's own total; evaluations are named as not counted."""
+        used: list[Fact] = []
+        scale = 1.0
+        if run.dt_kind == DT_MICRO and "micro_batches_per_step" in run.facts:
+            scale = float(run.facts["micro_batches_per_step"][0] or 1)
+        timed = [s if scale == 1.0 else replace(s, dt_s=s.dt_s * scale)
+                 for s in run.samples if s.dt_s is not None and s.dt_s > 0]
+        if not timed:
+            raise AdvisorError("no_step_times", trainer=run.trainer)
+        given = self.store.get("max_iters")
+        if given is not None:
+            used.append(given)
+            total = given.value
+        elif "total_steps" in run.facts:
+            value, line = run.facts["total_steps"]
+            total = value
+            used.append(Fact("max_iters", value, Source.LOG, "log", line))
+        else:
+            raise AdvisorError("max_iters_missing", last=run.samples[-1].iter)
+        last_index = total - 1 + run.step_base
+        cfg = eta_mod.EtaConfig(max_iters=last_index, eval_interval=last_index + 1, eval_iters=0,
+                                gradient_accumulation_steps=1)
+        result = eta_mod.estimate(timed, cfg, (), self._anchor(run, used), first_step=run.step_base)
+        return self._eta_answer(run, result, used, ["evals_not_counted"], None, None)
+
+    def _anchor(self, run: Run, used: list[Fact]):
+        """The clock time the remaining time counts from: the last step line's own
+        timestamp, else the `now` the user gave."""
         now = self.store.get("now")
-        anchor = self.log.last_ts or (now.value if now else None)
         if now is not None:
             used.append(now)
-        result = eta_mod.estimate(self.log.iters, cfg, self.log.eval_steps, anchor)
+        return run.samples[-1].ts or (now.value if now else None)
+
+    def _eta_answer(self, run, result, used, notes, eval_interval, eval_iters) -> Answer:
         # show only what shaped this result: the prior's inputs only when the prior was used
         prior_keys = {"eval_iters", "gradient_accumulation_steps", "num_gpus"}
         used = [f for f in used
@@ -185,24 +203,22 @@ class Session:
         keys = {f.key for f in used}
         return Answer("eta", {
             "eta": result,
+            "run": run_summary(run),
             "used": used,
             "overrides": [o for o in self.store.overrides if o.key in keys],
             "notes": notes,
             "bad_time_lines": self.log.bad_time_lines,
-            "anchor": "log" if self.log.last_ts else ("now" if now else None),
-            "eval_interval": cfg.eval_interval,
-            "eval_iters": cfg.eval_iters,
+            "eval_interval": eval_interval,
+            "eval_iters": eval_iters,
         }, question=True)
 
     def facts_answer(self) -> Answer:
-        iters = sorted({s.iter for s in self.log.iters})
         return Answer("facts", {
             "facts": list(self.store.facts.values()),
-            "iters": len(self.log.iters),
-            "first_iter": iters[0] if iters else None,
-            "last_iter": iters[-1] if iters else None,
-            "evals": len(self.log.eval_steps),
-            "checkpoints": len(self.log.checkpoint_steps),
+            "runs": [run_summary(r) for r in self.log.runs.values()],
+            "system": {k: v[0] for k, v in self.log.system.items()},
+            "lines": self.log.n_lines,
+            "ignored": self.log.n_ignored,
         }, question=True)
 
     # ---- dispatch ------------------------------------------------------------------------
@@ -240,6 +256,20 @@ class Session:
             if not a.error and a.kind not in ("lang", "help", "quit", "regen"):
                 self.last_answer = a
         return answers
+
+
+def run_summary(run: Run) -> dict:
+    """What was read of one trainer's run, for answers and JSON (plain data)."""
+    summary = steps_summary(run)
+    return {
+        "trainer": run.trainer, "variant": run.variant, "dt_kind": run.dt_kind,
+        "step_base": run.step_base, "mfu_peak": run.mfu_peak,
+        "samples": len(run.samples), "evals": len(run.evals),
+        "checkpoints": len(run.checkpoint_steps),
+        "first_line": run.first_line, "last_line": run.last_line,
+        "facts": {k: v[0] for k, v in run.facts.items()},
+        **summary,
+    }
 
 
 def is_command(line: str) -> bool:
@@ -296,7 +326,7 @@ def _example(s: Session, arg: str) -> list[Answer]:
 @command("/reset")
 def _reset(s: Session, arg: str) -> list[Answer]:
     s.store = FactStore()
-    s.log = LogState()
+    s.log = LogReport()
     s.last_answer = None
     return [Answer("reset")]
 

@@ -4,7 +4,8 @@ import pytest
 
 from advisor.errors import AdvisorError
 from advisor.eta import EtaConfig, estimate, evals_between, newest_segment
-from advisor.parse import IterLine, parse_text
+from advisor.logs.model import Sample as IterLine
+from advisor.parse import parse_text
 
 from conftest import FIXTURES
 
@@ -36,13 +37,13 @@ def cut_fixture(last_iter):
 
 
 def truth_after(last_iter):
-    p = parse_text((FIXTURES / "nanogpt_eval_heavy.log").read_text())
-    return sum(s.dt_s for s in p.iters if s.iter > last_iter)
+    run = parse_text((FIXTURES / "nanogpt_eval_heavy.log").read_text()).runs["nanoGPT"]
+    return sum(s.dt_s for s in run.samples if s.iter > last_iter)
 
 
 def test_eval_heavy_fixture_cut_at_1000():
-    p = parse_text(cut_fixture(1000))
-    r = estimate(p.iters, cfg(5000, 250), [e.step for e in p.evals])
+    run = parse_text(cut_fixture(1000)).runs["nanoGPT"]
+    r = estimate(run.samples, cfg(5000, 250), [e.step for e in run.evals])
     warm = [e for e in r.excluded if e.reason == "warmup"]
     assert warm and warm[0].iters == (0,)
     assert r.evals_remaining == 16                       # 1250, 1500, ..., 5000
@@ -54,8 +55,8 @@ def test_eval_heavy_fixture_cut_at_1000():
 
 @pytest.mark.parametrize("cut", [300, 1240, 2600, 3800, 4990])
 def test_eval_heavy_fixture_other_cuts(cut):
-    p = parse_text(cut_fixture(cut))
-    r = estimate(p.iters, cfg(5000, 250), [e.step for e in p.evals])
+    run = parse_text(cut_fixture(cut)).runs["nanoGPT"]
+    r = estimate(run.samples, cfg(5000, 250), [e.step for e in run.evals])
     truth = truth_after(cut)
     assert r.low_s <= truth <= r.high_s
     if cut <= 3800:   # near the end one evaluation's own noise is a large share of what is left

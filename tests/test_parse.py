@@ -19,12 +19,13 @@ iter 260: loss 1.9683, time 410.58ms
 
 def test_nanogpt_lines():
     p = parse_text(LOG)
-    assert [(s.iter, round(s.dt_s, 5)) for s in p.iters] == [
+    run = p.runs["nanoGPT"]
+    assert [(s.iter, round(s.dt_s, 5)) for s in run.samples] == [
         (0, 29.87452), (10, 0.41236), (250, 9.21477), (260, 0.41058)]
-    assert p.iters[0].mfu == -100.0 and p.iters[-1].mfu is None
-    assert [e.step for e in p.evals] == [0, 250] and p.evals[1].val_loss == 2.0622
-    assert p.checkpoint_steps == [250]
-    assert p.tokens_per_iter == 16384
+    assert run.samples[0].mfu == -100.0 and run.samples[-1].mfu is None
+    assert [e.step for e in run.evals] == [0, 250] and run.evals[1].val_loss == 2.0622
+    assert run.checkpoint_steps == [250]
+    assert run.facts["tokens_per_step"] == (16384, 4)
     assert p.config_file == "config/train_shakespeare_char.py"
     assert [(a.name, a.value, a.lineno) for a in p.assignments] == [
         ("eval_interval", "250", 2), ("max_iters", "5000", 3)]
@@ -33,14 +34,15 @@ def test_nanogpt_lines():
 def test_override_lines_and_ignored_text():
     p = parse_text("Overriding: max_iters = 6000\nnumber of parameters: 10.65M\nhello there\n")
     assert [(a.name, a.value) for a in p.assignments] == [("max_iters", "6000")]
-    assert p.n_ignored == 2
+    assert p.n_ignored == 1                                   # "hello there"
+    assert p.runs["nanoGPT"].facts["params"] == (10650000, 2)
 
 
 def test_bad_times_are_reported_not_used():
     p = parse_text("iter 1: loss 4.0, time nanms, mfu 1.0%\niter 2: loss 4.0, time -5.0ms\n"
                    "iter 3: loss 4.0, time 0.00ms\niter 4: loss 4.0, time 400.00ms\n")
     assert p.bad_time_lines == [1, 2, 3]
-    assert [s.iter for s in p.iters] == [4]
+    assert [s.iter for s in p.runs["nanoGPT"].samples] == [4]
 
 
 def test_terminal_noise_is_removed():
@@ -48,7 +50,7 @@ def test_terminal_noise_is_removed():
     assert clean_line("old progress\rnew progress") == "new progress"
     assert clean_line("title\x1b]0;pwned\x07 text") == "title text"
     p = parse_text("> iter 7: loss 1.0, time 5.00ms\r\n```\n2026-11-23 10:00:00 iter 8: loss 1.0, time 5.00ms\n")
-    assert [s.iter for s in p.iters] == [7, 8]
+    assert [s.iter for s in p.runs["nanoGPT"].samples] == [7, 8]
     assert p.last_ts.isoformat() == "2026-11-23T10:00:00"
 
 
@@ -76,5 +78,6 @@ def test_junk_lines_leave_iterations_unchanged(junk, rnd):
     lines = LOG.splitlines()
     for j in junk:
         lines.insert(rnd.randrange(len(lines) + 1), j)
-    base = [(s.iter, s.dt_s) for s in parse_text(LOG).iters]
-    assert [(s.iter, s.dt_s) for s in parse_text("\n".join(lines)).iters] == base
+    base = [(s.iter, s.dt_s) for s in parse_text(LOG).runs["nanoGPT"].samples]
+    got = parse_text("\n".join(lines)).runs["nanoGPT"].samples
+    assert [(s.iter, s.dt_s) for s in got] == base

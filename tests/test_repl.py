@@ -39,7 +39,7 @@ def test_conversation_paste_set_eta_lang_regen(know, tmp_path, monkeypatch):
     code, out, session = converse(know, keys, tmp_path)
     assert code == 0
     welcome, ack, setd, eta_en, lang, regen_es, regen_ar = out
-    assert "3 iteration lines" in ack
+    assert "nanoGPT" in ack and "3 step lines" in ack
     assert "6,000" in setd
     assert "remain" in eta_en
     assert session.locale == "ar" and "\u200f" in lang
@@ -75,7 +75,7 @@ def test_example_gives_a_real_answer(know, tmp_path):
     code, out, session = converse(know, "/example\r\x04", tmp_path)
     text = plain(out[1])
     assert "remaining steps" in text and "4,700" in text
-    assert not session.log.iters                        # the user's own facts are untouched
+    assert not session.log.runs                         # the user's own facts are untouched
 
 
 def test_welcome_says_what_to_paste(know, tmp_path):

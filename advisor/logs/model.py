@@ -1,0 +1,149 @@
+"""What a log says, normalized across trainers.
+
+A Run holds one trainer's output: per-step samples and run-level facts (each with the line
+it came from). A LogReport holds the runs found in one text, plus config assignments.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+from dataclasses import dataclass, field
+
+
+@dataclass(frozen=True, slots=True)
+class Sample:
+    """One logged step, in the trainer's own numbering (`iter`) and units converted to SI."""
+
+    iter: int
+    dt_s: float | None          # seconds for this step (see Run.dt_kind); None if not printed
+    loss: float | None = None
+    mfu: float | None = None    # percent as printed; -100 means "not computed yet"
+    lineno: int = 0
+    ts: _dt.datetime | None = None
+    tok_s: float | None = None
+    lr: float | None = None
+    grad_norm: float | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class EvalLine:
+    step: int
+    train_loss: float | None
+    val_loss: float | None
+    lineno: int
+
+
+@dataclass(frozen=True, slots=True)
+class Assignment:
+    name: str
+    value: str
+    lineno: int
+
+
+# How a trainer's per-step time should be read (log-formats.md section 2).
+DT_SINGLE = "single"        # wall time of that one step (nanoGPT, llm.c, nanochat)
+DT_AVERAGE = "average"      # averaged over the log interval (Megatron, NeoX)
+DT_DERIVED = "derived"      # computed by us from a cumulative clock (modded-nanogpt train_time)
+DT_RATE = "rate"            # from a progress bar's smoothed rate (tqdm: it/s or s/it)
+DT_MICRO = "micro-batch"    # one micro-batch, not an optimizer step (LitGPT iter time)
+DT_TIMESTAMPS = "timestamps"  # from the gaps between timestamped lines (DeepSpeed, torchtitan)
+
+
+@dataclass
+class Run:
+    trainer: str
+    variant: str = ""
+    step_base: int = 0                 # 0: first step printed as 0; 1: first printed as 1
+    dt_kind: str = DT_SINGLE
+    mfu_peak: str = ""                 # what the printed MFU is measured against
+    eval_in_step_time: bool = False    # nanoGPT: an eval iteration's time includes the eval
+    samples: list[Sample] = field(default_factory=list)
+    evals: list[EvalLine] = field(default_factory=list)
+    checkpoint_steps: list[int] = field(default_factory=list)
+    facts: dict[str, tuple[object, int]] = field(default_factory=dict)   # key -> (value, line)
+    first_line: int = 0
+    last_line: int = 0
+    lines: int = 0
+    duplicates: int = 0
+
+    def add(self, sample: Sample) -> None:
+        """Append a step line; the same step printed again right away (one line per rank,
+        or a summary line after a progress bar) is counted, not added twice."""
+        if self.samples and self.samples[-1].iter == sample.iter:
+            self.duplicates += 1
+            if self.samples[-1].dt_s is None and sample.dt_s is not None:
+                self.samples[-1] = sample
+            return
+        self.samples.append(sample)
+
+    def fact(self, key: str, value, lineno: int) -> None:
+        if value is not None:
+            self.facts[key] = (value, lineno)
+
+    def touch(self, lineno: int) -> None:
+        if not self.first_line:
+            self.first_line = lineno
+        self.last_line = lineno
+        self.lines += 1
+
+
+@dataclass
+class LogReport:
+    runs: dict[str, Run] = field(default_factory=dict)
+    assignments: list[Assignment] = field(default_factory=list)
+    bad_time_lines: list[int] = field(default_factory=list)
+    system: dict[str, tuple[object, int]] = field(default_factory=dict)  # gpu, gpu_count, ...
+    config_file: str | None = None
+    last_ts: _dt.datetime | None = None
+    n_lines: int = 0
+    n_ignored: int = 0
+
+    def run(self, trainer: str, lineno: int) -> Run:
+        r = self.runs.get(trainer)
+        if r is None:
+            r = self.runs[trainer] = Run(trainer)
+        r.touch(lineno)
+        return r
+
+    def main_run(self, trainer: str | None = None) -> Run | None:
+        """The run the answer is about: the trainer asked for, else the one with the most
+        step lines (ties: the latest)."""
+        if not self.runs:
+            return None
+        if trainer:
+            want = trainer.lower()
+            for name, run in self.runs.items():
+                if name.lower().startswith(want) or want in name.lower():
+                    return run
+        return max(self.runs.values(), key=lambda r: (len(r.samples), r.last_line))
+
+    @property
+    def recognized(self) -> bool:
+        return bool(self.runs or self.assignments or self.bad_time_lines)
+
+
+def merge(into: LogReport, new: LogReport) -> None:
+    """Add a later paste to what was read before (same trainer: one run, steps appended)."""
+    for name, run in new.runs.items():
+        old = into.runs.get(name)
+        if old is None:
+            into.runs[name] = run
+            continue
+        old.samples.extend(run.samples)
+        old.evals.extend(run.evals)
+        old.checkpoint_steps.extend(run.checkpoint_steps)
+        old.facts.update(run.facts)
+        old.variant = run.variant or old.variant
+        old.dt_kind, old.step_base = run.dt_kind, run.step_base
+        old.mfu_peak = run.mfu_peak or old.mfu_peak
+        old.eval_in_step_time = old.eval_in_step_time or run.eval_in_step_time
+        old.lines += run.lines
+        old.duplicates += run.duplicates
+        old.last_line = run.last_line
+    into.assignments.extend(new.assignments)
+    into.bad_time_lines.extend(new.bad_time_lines)
+    into.system.update(new.system)
+    into.config_file = new.config_file or into.config_file
+    into.last_ts = new.last_ts or into.last_ts
+    into.n_lines += new.n_lines
+    into.n_ignored += new.n_ignored
