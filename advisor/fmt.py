@@ -60,8 +60,16 @@ def duration(total_seconds: float, locale: str, precision: str = "second",
     if not parts:
         return _unit(0, "second", width, locale)
     # "standard" list styles: in Babel 2.18 the "unit" ones fail for es and repeat items for ar
-    return format_list(parts, style="standard" if width == "long" else "standard-narrow",
-                       locale=locale)
+    return _join(parts, "standard" if width == "long" else "standard-narrow", locale)
+
+
+def _join(parts: list[str], style: str, locale: str) -> str:
+    """format_list, falling back to the "standard" style where Babel 2.18's data for a
+    style is partial (fr "standard-narrow" has no 'start' pattern for 3+ items)."""
+    try:
+        return format_list(parts, style=style, locale=locale)
+    except KeyError:
+        return format_list(parts, style="standard", locale=locale)
 
 
 def _unit(value: int, unit: str, width: str, locale: str) -> str:

@@ -263,6 +263,7 @@ def run_summary(run: Run) -> dict:
     summary = steps_summary(run)
     return {
         "trainer": run.trainer, "variant": run.variant, "dt_kind": run.dt_kind,
+        "label": f"{run.trainer} ({run.variant})" if run.variant else run.trainer,
         "step_base": run.step_base, "mfu_peak": run.mfu_peak,
         "samples": len(run.samples), "evals": len(run.evals),
         "checkpoints": len(run.checkpoint_steps),

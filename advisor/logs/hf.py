@@ -73,7 +73,7 @@ def tqdm_bar(line: str, n: int, ts, rep: LogReport) -> bool:
         return True                                    # Lightning validation bar: eval progress
     if label.startswith("Epoch"):
         run = rep.run("PyTorch Lightning", n)
-        run.variant = "tqdm epoch bar"
+        run.variant = "tqdm"
         epoch = integer(label.split()[1]) if len(label.split()) > 1 else None
         run.fact("epoch", epoch, n)
         run.fact("batches_per_epoch", total, n)
@@ -107,7 +107,7 @@ def notebook(line: str, n: int, ts, rep: LogReport) -> bool:
     if not m:
         return False
     run = rep.run(_hf_name(rep), n)
-    run.variant, run.dt_kind, run.step_base = "notebook progress", DT_RATE, 1
+    run.variant, run.dt_kind, run.step_base = "notebook", DT_RATE, 1
     run.fact("total_steps", int(m.group(2)), n)
     run.fact("printed_remaining_s", hms(m.group(4)), n)
     rate = num(m.group(5))

@@ -78,8 +78,8 @@ def nanogpt(line: str, n: int, ts, rep: LogReport) -> bool:
 def _nanogpt_run(rep: LogReport, n: int, with_mfu: bool | None = None):
     run = rep.run("nanoGPT", n)
     if with_mfu is not None and not run.variant:
-        run.variant = "train.py" if with_mfu else "train.py (no mfu)"
-    run.mfu_peak = "A100 bf16 312 TFLOPS"
+        run.variant = "train.py" if with_mfu else "train.py, no mfu"
+    run.mfu_peak = "a100_bf16"
     run.eval_in_step_time = True
     return run
 
@@ -105,7 +105,7 @@ def llmc(line: str, n: int, ts, rep: LogReport) -> bool:
                     dt = ms_or_s(p.replace(" ", ""))
                 elif p.endswith("MFU") and "%" in p:
                     mfu = num(p.split("%")[0])
-                    run.mfu_peak = "llm.c's table of GPU peaks"
+                    run.mfu_peak = "trainer_table"
                 elif p.endswith("tok/s"):
                     tok_s = num(p[:-5])
             run.add(Sample(int(m.group(1)), dt, loss, mfu, n, ts, tok_s, lr, norm))
@@ -113,7 +113,7 @@ def llmc(line: str, n: int, ts, rep: LogReport) -> bool:
         m = _LLMC_CPU.match(line)
         if m:
             run = rep.run("llm.c", n)
-            run.variant = "train_gpt2 (CPU)"
+            run.variant = "train_gpt2, CPU"
             dt = num(m.group(3))
             run.add(Sample(int(m.group(1)), dt / 1000 if dt else None,
                                       num(m.group(2)), None, n, ts))
@@ -124,7 +124,7 @@ def llmc(line: str, n: int, ts, rep: LogReport) -> bool:
         if not m:
             return False
         run = rep.run("llm.c", n)
-        run.variant = "logfile (-o)"
+        run.variant = "-o logfile"
         step = int(m.group(1))
         if m.group(2) == "tel":
             run.evals.append(EvalLine(step, None, num(m.group(3)), n))
@@ -164,9 +164,9 @@ def nanochat(line: str, n: int, ts, rep: LogReport) -> bool:
         seg = segments(m.group(4))
         run = rep.run("nanochat", n)
         if "bf16_mfu" in seg:
-            run.variant, run.mfu_peak, mfu = "2026 (bf16_mfu, eta)", "GPU's own bf16 peak", seg["bf16_mfu"]
+            run.variant, run.mfu_peak, mfu = "2026, bf16_mfu", "gpu_bf16", seg["bf16_mfu"]
         else:
-            run.variant, run.mfu_peak, mfu = "2025 (mfu vs H100)", "H100 bf16 989 TFLOPS", seg.get("mfu")
+            run.variant, run.mfu_peak, mfu = "2025, mfu", "h100_bf16", seg.get("mfu")
         run.fact("total_steps", int(m.group(2)), n)
         if "eta" in seg:
             v = num(seg["eta"].rstrip("m"))
@@ -215,7 +215,7 @@ def modded_nanogpt(line: str, n: int, ts, rep: LogReport) -> bool:
         run = rep.run("modded-nanogpt", n)
         run.step_base, run.dt_kind = 1, DT_DERIVED
         if "train_loss" in fields or not run.variant:
-            run.variant = "2024 (train_loss)" if "train_loss" in fields else "train_time/step_avg"
+            run.variant = "2024, train_loss" if "train_loss" in fields else "train_time, step_avg"
         run.fact("total_steps", int(m.group(2)), n)
         step = int(m.group(1))
         train_ms = num(fields.get("train_time", "").rstrip("ms"))

@@ -25,7 +25,7 @@ def torchtitan(line: str, n: int, ts, rep: LogReport) -> bool:
             return False
         kv = dict(_TITAN_KV.findall(m.group(3)))
         run = rep.run("torchtitan", n)
-        run.step_base, run.mfu_peak = 1, "torchtitan's table of GPU peaks"
+        run.step_base, run.mfu_peak = 1, "trainer_table"
         mem = re.search(r"memory:\s{0,4}([\d.]{1,12})GiB", m.group(3))
         if mem:
             run.fact("peak_memory_gib", num(mem.group(1)), n)

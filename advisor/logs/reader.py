@@ -25,6 +25,7 @@ _REMNANTS = (("#015", "\r"), ("#033", "\x1b"), ("^[", "\x1b"), ("^M", "\r"))
 
 def read_lines(lines: Iterable[str]) -> LogReport:
     rep = LogReport()
+    pending = ""           # a progress bar cut in two by a notebook or a narrow terminal
     for n, raw in enumerate(lines, start=1):
         rep.n_lines += 1
         if not raw.strip():
@@ -32,7 +33,13 @@ def read_lines(lines: Iterable[str]) -> LogReport:
         if "#0" in raw or "^" in raw:
             for old, new in _REMNANTS:
                 raw = raw.replace(old, new)
+        if pending:
+            raw, pending = pending + raw.lstrip(), ""
         parts = raw.split("\r") if "\r" in raw else (raw,)
+        last = clean_line(parts[-1])
+        if "%|" in last and "[" in last and "]" not in last and len(last) < 500:
+            pending = raw
+            continue
         hit = False
         for part in parts:
             hit = _line(clean_line(part), n, rep) or hit
@@ -47,6 +54,8 @@ def _line(text: str, n: int, rep: LogReport) -> bool:
     if not text or text.startswith("```"):
         return False
     text, ts, commented = unwrap(text)
+    if "\t" in text:
+        text = " ".join(text.replace("\t", " ").split())
     if ts is not None:
         rep.last_ts = ts
     if not text or _ELISION.match(text):
