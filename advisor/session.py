@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime as _dt
 import difflib
 import math
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from typing import Callable
 
 from advisor import eta as eta_mod
@@ -25,6 +25,9 @@ from advisor.parse import parse_text
 from advisor.values import NotLiteral, loose_value, split_assignment
 
 LOCALES = SUPPORTED
+# The ETA reads the newest 20,000 step lines: enough for every rate it estimates, and it
+# keeps an answer on a multi-million-line log fast. Older lines are sunk time.
+ETA_TAIL = 20_000
 
 
 @dataclass
@@ -144,7 +147,7 @@ class Session:
     def _eta_nanogpt(self, run: Run) -> Answer:
         used: list[Fact] = []
         if self.store.get("max_iters") is None:
-            raise AdvisorError("max_iters_missing", last=max(s.iter for s in run.samples))
+            raise AdvisorError("max_iters_missing", last=run.samples[-1].iter)
         max_iters = self.fact_value("max_iters", used)
         interval, notes = self._eval_interval(run, used)
         cfg = eta_mod.EtaConfig(
@@ -155,7 +158,7 @@ class Session:
             num_gpus=self.fact_value("num_gpus", used),
             eval_only=self.fact_value("eval_only", used),
         )
-        result = eta_mod.estimate(run.samples, cfg, [e.step for e in run.evals],
+        result = eta_mod.estimate(run.samples[-ETA_TAIL:], cfg, [e.step for e in run.evals],
                                   self._anchor(run, used))
         return self._eta_answer(run, result, used, notes, cfg.eval_interval, cfg.eval_iters)
 
@@ -166,8 +169,8 @@ class Session:
         scale = 1.0
         if run.dt_kind == DT_MICRO and "micro_batches_per_step" in run.facts:
             scale = float(run.facts["micro_batches_per_step"][0] or 1)
-        timed = [s if scale == 1.0 else replace(s, dt_s=s.dt_s * scale)
-                 for s in run.samples if s.dt_s is not None and s.dt_s > 0]
+        timed = [s if scale == 1.0 else s._replace(dt_s=s.dt_s * scale)
+                 for s in run.samples[-ETA_TAIL:] if s.dt_s is not None and s.dt_s > 0]
         if not timed:
             raise AdvisorError("no_step_times", trainer=run.trainer)
         given = self.store.get("max_iters")

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import math
 import re
-from dataclasses import replace
 
 from advisor.logs.fields import integer, ms_or_s, num, segments
 from advisor.logs.model import DT_DERIVED, DT_SINGLE, EvalLine, LogReport, Sample
@@ -225,7 +224,8 @@ def modded_nanogpt(line: str, n: int, ts, rep: LogReport) -> bool:
         prev = run.facts.get("_train_ms")
         if prev is not None and train_ms is not None and train_ms < prev[0]:
             # the clock restarted: everything before was untimed warm-up (compile)
-            run.samples = [replace(x, dt_s=None) for x in run.samples]
+            for i in range(len(run.samples)):
+                run.samples.set_dt(i, None)
             run.fact("warmup_steps", prev[1], n)
         dt = None
         if prev is not None and train_ms is not None and step == prev[1] + 1 and train_ms >= prev[0]:

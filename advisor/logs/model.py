@@ -7,11 +7,13 @@ it came from). A LogReport holds the runs found in one text, plus config assignm
 from __future__ import annotations
 
 import datetime as _dt
+import sys
+from array import array
 from dataclasses import dataclass, field
+from typing import NamedTuple
 
 
-@dataclass(frozen=True, slots=True)
-class Sample:
+class Sample(NamedTuple):
     """One logged step, in the trainer's own numbering (`iter`) and units converted to SI."""
 
     iter: int
@@ -23,6 +25,96 @@ class Sample:
     tok_s: float | None = None
     lr: float | None = None
     grad_norm: float | None = None
+
+
+# "Not printed" is stored as this value (a NaN loss is a fact worth keeping, so NaN
+# cannot mean "missing"); no trainer prints -1.8e308.
+MISSING = -sys.float_info.max
+_OPTIONAL = ("loss", "mfu", "tok_s", "lr", "grad_norm")
+
+
+def _f(v) -> float:
+    return MISSING if v is None else v
+
+
+def _opt(v: float):
+    return None if v == MISSING else v
+
+
+class StepTable:
+    """Step samples stored column by column (8 bytes a value; optional columns exist only
+    once a trainer prints them), so a 100 MB log fits in bounded memory. Reads like a list
+    of Sample."""
+
+    def __init__(self):
+        self.iters = array("q")
+        self.dts = array("d")
+        self.linenos = array("q")
+        self.cols: dict[str, array] = {}
+        self.ts = array("d")
+        self.tz = None
+        self._has_ts = False
+
+    def __len__(self) -> int:
+        return len(self.iters)
+
+    def __bool__(self) -> bool:
+        return len(self.iters) > 0
+
+    def append(self, s: Sample) -> None:
+        n = len(self.iters)
+        self.iters.append(s.iter)
+        self.dts.append(_f(s.dt_s))
+        self.linenos.append(s.lineno)
+        for name in _OPTIONAL:
+            v = getattr(s, name)
+            col = self.cols.get(name)
+            if col is None:
+                if v is None:
+                    continue
+                col = self.cols[name] = array("d", [MISSING]) * n
+            col.append(_f(v))
+        if s.ts is not None and not self._has_ts:
+            self._has_ts = True
+            self.ts = array("d", [MISSING]) * n
+        if self._has_ts:
+            if s.ts is None:
+                self.ts.append(MISSING)
+            else:
+                self.tz = s.ts.tzinfo
+                self.ts.append((s.ts - _epoch(s.ts.tzinfo)).total_seconds())
+
+    def __getitem__(self, i):
+        if isinstance(i, slice):
+            return [self[j] for j in range(*i.indices(len(self)))]
+        if i < 0:
+            i += len(self.iters)
+        cols = self.cols
+        ts = None
+        if self._has_ts and self.ts[i] != MISSING:
+            ts = _epoch(self.tz) + _dt.timedelta(seconds=self.ts[i])
+        return Sample(self.iters[i], _opt(self.dts[i]),
+                      _opt(cols["loss"][i]) if "loss" in cols else None,
+                      _opt(cols["mfu"][i]) if "mfu" in cols else None,
+                      self.linenos[i], ts,
+                      _opt(cols["tok_s"][i]) if "tok_s" in cols else None,
+                      _opt(cols["lr"][i]) if "lr" in cols else None,
+                      _opt(cols["grad_norm"][i]) if "grad_norm" in cols else None)
+
+    def __iter__(self):
+        for i in range(len(self.iters)):
+            yield self[i]
+
+    def set_dt(self, i: int, value: float | None) -> None:
+        self.dts[i] = _f(value)
+
+    def extend(self, other: "StepTable") -> None:
+        for s in other:
+            self.append(s)
+
+
+def _epoch(tz) -> _dt.datetime:
+    return _dt.datetime(1970, 1, 1, tzinfo=tz)
 
 
 @dataclass(frozen=True, slots=True)
@@ -57,7 +149,7 @@ class Run:
     dt_kind: str = DT_SINGLE
     mfu_peak: str = ""                 # what the printed MFU is measured against
     eval_in_step_time: bool = False    # nanoGPT: an eval iteration's time includes the eval
-    samples: list[Sample] = field(default_factory=list)
+    samples: StepTable = field(default_factory=StepTable)
     evals: list[EvalLine] = field(default_factory=list)
     checkpoint_steps: list[int] = field(default_factory=list)
     facts: dict[str, tuple[object, int]] = field(default_factory=dict)   # key -> (value, line)
@@ -69,12 +161,13 @@ class Run:
     def add(self, sample: Sample) -> None:
         """Append a step line; the same step printed again right away (one line per rank,
         or a summary line after a progress bar) is counted, not added twice."""
-        if self.samples and self.samples[-1].iter == sample.iter:
+        t = self.samples
+        if t.iters and t.iters[-1] == sample.iter:
             self.duplicates += 1
-            if self.samples[-1].dt_s is None and sample.dt_s is not None:
-                self.samples[-1] = sample
+            if t.dts[-1] == MISSING and sample.dt_s is not None:
+                t.set_dt(len(t) - 1, sample.dt_s)
             return
-        self.samples.append(sample)
+        t.append(sample)
 
     def fact(self, key: str, value, lineno: int) -> None:
         if value is not None:

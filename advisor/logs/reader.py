@@ -13,7 +13,7 @@ from typing import Iterable
 
 from advisor.logs import hf, karpathy, megatron, other
 from advisor.logs.clean import clean_line, unwrap
-from advisor.logs.model import DT_TIMESTAMPS, Assignment, LogReport, Run, Sample
+from advisor.logs.model import DT_TIMESTAMPS, MISSING, Assignment, LogReport, Run
 from advisor.values import split_assignment
 
 FORMATS = karpathy.FORMATS + megatron.FORMATS + other.FORMATS + hf.FORMATS
@@ -83,24 +83,24 @@ def finish_run(run: Run) -> None:
     """Derive step times from timestamps where the trainer prints none (DeepSpeed,
     torchtitan), and drop our private bookkeeping."""
     run.facts.pop("_train_ms", None)
-    s = run.samples
-    if s and all(x.dt_s is None for x in s) and sum(x.ts is not None for x in s) >= 2:
-        out = [s[0]]
-        for prev, cur in zip(s, s[1:]):
-            dt = None
-            if prev.ts is not None and cur.ts is not None and cur.iter > prev.iter:
-                dt = (cur.ts - prev.ts).total_seconds() / (cur.iter - prev.iter)
-            out.append(Sample(cur.iter, dt if dt and dt > 0 else None, cur.loss, cur.mfu,
-                              cur.lineno, cur.ts, cur.tok_s, cur.lr, cur.grad_norm))
-        run.samples = out
+    t = run.samples
+    if not t or not t._has_ts or any(d != MISSING for d in t.dts):
+        return
+    derived = False
+    for i in range(1, len(t)):
+        a, b = t.ts[i - 1], t.ts[i]
+        steps = t.iters[i] - t.iters[i - 1]
+        if a != MISSING and b != MISSING and steps > 0 and b > a:
+            t.set_dt(i, (b - a) / steps)
+            derived = True
+    if derived:
         run.dt_kind = DT_TIMESTAMPS
 
 
 def steps_summary(run: Run) -> dict:
-    """Resumes (the step count goes back), distinct steps, last step, timed steps."""
-    resumes = [s.iter for a, s in zip(run.samples, run.samples[1:]) if s.iter < a.iter]
-    steps = {s.iter for s in run.samples}
-    timed = [s.dt_s for s in run.samples if s.dt_s is not None]
-    return {"resumes": resumes, "steps": len(steps),
-            "first": min(steps) if steps else None, "last": run.samples[-1].iter if run.samples else None,
-            "timed": len(timed)}
+    """Resumes (the step count goes back), step lines, first and last step, timed steps."""
+    it = run.samples.iters
+    resumes = [it[i] for i in range(1, len(it)) if it[i] < it[i - 1]]
+    timed = sum(1 for d in run.samples.dts if d != MISSING)
+    return {"resumes": resumes, "steps": len(it), "first": min(it) if it else None,
+            "last": it[-1] if it else None, "timed": timed}
