@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import argparse
+import io
 import json
 import sys
 
@@ -12,6 +13,7 @@ from advisor.answers import Answer
 from advisor.environment import Environment
 from advisor.errors import AdvisorError
 from advisor.i18n import locale_from_env
+from advisor.logs import read_stream
 from advisor.facts import Fact, Source
 from advisor.paths import cache_dir
 from advisor.render import render, use_bytecode_cache
@@ -147,29 +149,27 @@ def _apply_sets(session: Session, sets: list[str]) -> None:
         session.set_fact(pair[0], pair[1], "cli")
 
 
-def _read_inputs(env: Environment, files: list[str]) -> list[tuple[str, str | None]]:
-    if not files:
-        if env.stdin_isatty:
-            return []
-        return [(_decode(env.read_stdin_bytes()[:MAX_INPUT]), None)]
-    out = []
-    for name in files:
-        try:
-            with open(name, "rb") as fh:
-                out.append((_decode(fh.read(MAX_INPUT)), name))
-        except OSError:
-            raise AdvisorError("read_error", file=name) from None
-    return out
-
-
 def _batch_question(env, session: Session, question: str, files, as_json: bool,
                     sets: list[str]) -> int:
+    """Read the files (or stdin) as streams, in bounded memory, then answer."""
     try:
-        inputs = _read_inputs(env, files)
-        if not any(text.strip() for text, _ in inputs):
+        if not files and env.stdin_isatty:
             raise AdvisorError("empty_input")
-        for text, name in inputs:
-            session.paste(text, origin="paste" if name is None else "log", file=name)
+        sources = files or [None]
+        seen_text = False
+        for name in sources:
+            try:
+                if name is None:
+                    rep = read_stream(_stdin_binary(env))
+                else:
+                    with open(name, "rb") as fh:
+                        rep = read_stream(fh)
+            except OSError:
+                raise AdvisorError("read_error", file=name or "-") from None
+            seen_text = seen_text or rep.n_content > 0
+            session.add_report(rep, origin="paste" if name is None else "log", file=name)
+        if not seen_text:
+            raise AdvisorError("empty_input")
         _apply_sets(session, sets)
         answer = session.eta() if question == "eta" else session.facts_answer()
     except AdvisorError as exc:
@@ -177,6 +177,13 @@ def _batch_question(env, session: Session, question: str, files, as_json: bool,
         return EXIT_BAD_INPUT
     _emit(env, answer, session.locale, as_json, session)
     return EXIT_OK
+
+
+def _stdin_binary(env: Environment):
+    buf = getattr(env.stdin, "buffer", None)
+    if buf is not None:
+        return buf
+    return io.BytesIO(env.stdin.read().encode("utf-8", "surrogateescape"))
 
 
 def _batch_message(env, session: Session, as_json: bool) -> int:

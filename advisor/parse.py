@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from advisor.logs import LogReport, read_lines
+from advisor.logs import LogReport, read_text
 from advisor.logs.clean import clean_line
 
 __all__ = ["clean_line", "parse_text"]
 
 
 def parse_text(text: str) -> LogReport:
-    return read_lines(text.split("\n"))
+    return read_text(text)

@@ -78,7 +78,10 @@ class Session:
         return fact
 
     def paste(self, text: str, origin: str = "paste", file: str | None = None) -> Answer:
-        rep = parse_text(text)
+        return self.add_report(parse_text(text), origin, file)
+
+    def add_report(self, rep: LogReport, origin: str = "paste", file: str | None = None) -> Answer:
+        """Take in what was read from a paste or a file (the shell streams big files)."""
         in_log = bool(rep.runs or rep.config_file)
         facts, rejected = [], []
         for a in rep.assignments:

@@ -8,7 +8,10 @@ shared/reference/log-formats.md section 1 for each line's meaning.
 from __future__ import annotations
 
 import math
+import operator
 import re
+from array import array
+from itertools import islice, repeat
 
 from advisor.logs.fields import integer, ms_or_s, num, segments
 from advisor.logs.model import DT_DERIVED, DT_SINGLE, EvalLine, LogReport, Sample
@@ -72,6 +75,39 @@ def nanogpt(line: str, n: int, ts, rep: LogReport) -> bool:
         _nanogpt_run(rep, n).fact("params", round(v * 1e6) if v is not None else None, n)
         return True
     return False
+
+
+_NANO_LINE = (r"iter (\d{1,12}): loss ([^,\s]{1,40}), time (\d{1,12}\.?\d{0,12})ms, "
+              r"mfu (-?\d{1,6}\.?\d{0,6})%[ \t]{0,8}\r?\n")
+# a run of consecutive plain nanoGPT step lines (each line bounded: no catastrophic backtracking)
+NANO_RUN = re.compile(r"(?:^" + _NANO_LINE.replace("(", "(?:").replace("(?:?:", "(?:") + ")+", re.M)
+_NANO_ROW = re.compile(_NANO_LINE)
+
+
+def nanogpt_span(text: str, n0: int, rep: LogReport) -> bool:
+    """Read a run of plain 'iter N: loss X, time Y ms, mfu Z%' lines column-wise (the bulk
+    of a long log, converted in C). False leaves them to the line path: a zero time, a
+    repeated step, or a number Python cannot read."""
+    found = _NANO_ROW.findall(text)
+    its, losses, times, mfus = zip(*found)
+    try:   # map() over C functions: no Python-level loop per line
+        iters = array("q", map(int, its))
+        dts = array("d", map(float.__truediv__, map(float, times), repeat(1000.0)))
+        loss = array("d", map(float, losses))
+        mfu = array("d", map(float, mfus))
+    except ValueError:
+        return False
+    if min(dts) <= 0 or any(map(operator.eq, iters, islice(iters, 1, None))):
+        return False
+    run = _nanogpt_run(rep, n0 + 1, with_mfu=True)
+    t = run.samples
+    if t and t.iters[-1] == iters[0]:
+        return False
+    run.touch(n0 + len(found))
+    run.lines += len(found) - 1
+    t.extend_columns(iters, dts, array("q", range(n0 + 1, n0 + len(found) + 1)),
+                     {"loss": loss, "mfu": mfu})
+    return True
 
 
 def _nanogpt_run(rep: LogReport, n: int, with_mfu: bool | None = None):

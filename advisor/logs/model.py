@@ -105,6 +105,21 @@ class StepTable:
         for i in range(len(self.iters)):
             yield self[i]
 
+    def extend_columns(self, iters: array, dts: array, linenos: array,
+                       cols: dict[str, array]) -> None:
+        """Append many samples given column-wise; columns not given are MISSING."""
+        n, k = len(self.iters), len(iters)
+        self.iters.extend(iters)
+        self.dts.extend(dts)
+        self.linenos.extend(linenos)
+        for name, values in cols.items():
+            if name not in self.cols:
+                self.cols[name] = array("d", [MISSING]) * n
+        for name, col in self.cols.items():
+            col.extend(cols[name] if name in cols else array("d", [MISSING]) * k)
+        if self._has_ts:
+            self.ts.extend(array("d", [MISSING]) * k)
+
     def set_dt(self, i: int, value: float | None) -> None:
         self.dts[i] = _f(value)
 
@@ -189,6 +204,7 @@ class LogReport:
     config_file: str | None = None
     last_ts: _dt.datetime | None = None
     n_lines: int = 0
+    n_content: int = 0          # lines that are not blank
     n_ignored: int = 0
 
     def run(self, trainer: str, lineno: int) -> Run:
@@ -239,4 +255,5 @@ def merge(into: LogReport, new: LogReport) -> None:
     into.config_file = new.config_file or into.config_file
     into.last_ts = new.last_ts or into.last_ts
     into.n_lines += new.n_lines
+    into.n_content += new.n_content
     into.n_ignored += new.n_ignored

@@ -23,31 +23,109 @@ _ELISION = re.compile(r"^(?:\.{3,}|…|<snip>|\[\.\.\.\]|\.\.\. \.\.\.|\(\.\.\..
 _REMNANTS = (("#015", "\r"), ("#033", "\x1b"), ("^[", "\x1b"), ("^M", "\r"))
 
 
-def read_lines(lines: Iterable[str]) -> LogReport:
-    rep = LogReport()
-    pending = ""           # a progress bar cut in two by a notebook or a narrow terminal
-    for n, raw in enumerate(lines, start=1):
+BLOCK = 1 << 20          # characters per block on the fast path
+
+
+class _Reader:
+    """The reading state: the report so far, the line count, a pending split bar."""
+
+    def __init__(self):
+        self.rep = LogReport()
+        self.n = 0
+        self.pending = ""      # a progress bar cut in two by a notebook or a narrow terminal
+
+    def line(self, raw: str) -> None:
+        self.n += 1
+        rep, n = self.rep, self.n
         rep.n_lines += 1
         if not raw.strip():
-            continue
+            return
+        rep.n_content += 1
         if "#0" in raw or "^" in raw:
             for old, new in _REMNANTS:
                 raw = raw.replace(old, new)
-        if pending:
-            raw, pending = pending + raw.lstrip(), ""
+        if self.pending:
+            raw, self.pending = self.pending + raw.lstrip(), ""
         parts = raw.split("\r") if "\r" in raw else (raw,)
         last = clean_line(parts[-1])
         if "%|" in last and "[" in last and "]" not in last and len(last) < 500:
-            pending = raw
-            continue
+            self.pending = raw
+            return
         hit = False
         for part in parts:
             hit = _line(clean_line(part), n, rep) or hit
         if not hit:
             rep.n_ignored += 1
-    for run in rep.runs.values():
-        finish_run(run)
-    return rep
+
+    def block(self, text: str) -> None:
+        """Whole lines at once. Runs of plain nanoGPT step lines (the bulk of a long run's
+        log) are found and read column-wise by regular expressions in C; every other line
+        goes through the line path."""
+        pos = 0
+        for m in karpathy.NANO_RUN.finditer(text):
+            if m.start() > pos:
+                self._lines(text[pos:m.start()])
+            span = m.group()
+            if not self.pending and karpathy.nanogpt_span(span, self.n, self.rep):
+                k = span.count("\n")
+                self.n += k
+                self.rep.n_lines += k
+                self.rep.n_content += k
+            else:
+                self._lines(span)
+            pos = m.end()
+        if pos < len(text):
+            self._lines(text[pos:])
+
+    def _lines(self, text: str) -> None:
+        lines = text.split("\n")
+        if lines[-1] == "":
+            lines.pop()
+        for raw in lines:
+            self.line(raw)
+
+    def finish(self) -> LogReport:
+        for run in self.rep.runs.values():
+            finish_run(run)
+        return self.rep
+
+
+def read_lines(lines: Iterable[str]) -> LogReport:
+    reader = _Reader()
+    for raw in lines:
+        reader.line(raw.rstrip("\n"))
+    return reader.finish()
+
+
+def read_text(text: str) -> LogReport:
+    reader = _Reader()
+    start = 0
+    while start < len(text):
+        end = text.find("\n", start + BLOCK)
+        end = len(text) if end < 0 else end + 1
+        reader.block(text[start:end])
+        start = end
+    return reader.finish()
+
+
+def read_stream(fh) -> LogReport:
+    """A binary file object, read in blocks: memory stays bounded whatever its size."""
+    reader = _Reader()
+    rest = b""
+    while True:
+        chunk = fh.read(BLOCK)
+        if not chunk:
+            break
+        chunk = rest + chunk
+        cut = chunk.rfind(b"\n")
+        if cut < 0:
+            rest = chunk
+            continue
+        rest = chunk[cut + 1:]
+        reader.block(chunk[:cut + 1].decode("utf-8", errors="replace"))
+    if rest:
+        reader.block(rest.decode("utf-8", errors="replace"))
+    return reader.finish()
 
 
 def _line(text: str, n: int, rep: LogReport) -> bool:
