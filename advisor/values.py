@@ -14,7 +14,7 @@ MAX_LINE = 2000          # longer assignment lines are not parsed at all
 MAX_ABS = 1e30           # arithmetic results beyond this are refused
 MAX_STR = 1000
 
-_ASSIGN = re.compile(r"^(?:--)?([A-Za-z_][A-Za-z0-9_.\-]{0,80})\s*(=|:)\s*(.*)$")
+_ASSIGN = re.compile(r"^(?:--)?[\"']?([A-Za-z_][A-Za-z0-9_.\-]{0,80})[\"']?\s*(=|:)\s*(.*)$")
 _GROUPED = re.compile(r"^[+-]?\d{1,3}(,\d{3})+$")   # 6,000 is a number, not a tuple
 _BOOL_WORDS = {"true": True, "yes": True, "on": True, "false": False, "no": False, "off": False}
 

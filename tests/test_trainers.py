@@ -140,3 +140,24 @@ def test_every_fixture_renders_in_every_locale(locale):
             if locale == "ar":
                 outside = re.sub("\u2066[^\u2069]*\u2069", "", r.out)
                 assert re.findall(r"[A-Za-z]+", outside) == [], (path.name, question)
+
+
+from hypothesis import given, settings, strategies as st  # noqa: E402
+
+_JUNK = st.text(alphabet=st.characters(blacklist_categories=("Cs", "Cc", "Zl", "Zp")), max_size=60).filter(
+    lambda s: not any(w in s for w in ("iter", "step", "Step", "%|", "=", ":", "{", "[", "|", "...", "…", "<snip>"))
+    and not s.lstrip(" >#").startswith(("s", "e", "E", "v", "T", "H", "G", "C", "P", "D", "N")))
+_SPLICED = ["nanochat_2026.log", "llmc_cuda.log", "megatron_lm.log", "torchtitan.log", "modded_2025.log"]
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.sampled_from(_SPLICED), st.lists(_JUNK, max_size=12), st.randoms(use_true_random=False))
+def test_junk_lines_spliced_into_a_log_leave_its_facts_unchanged(name, junk, rnd):
+    lines = (T / name).read_text(encoding="utf-8").splitlines()
+    for j in junk:
+        lines.insert(rnd.randrange(1, len(lines) + 1), j)
+    base = parse_text((T / name).read_text(encoding="utf-8")).main_run()
+    got = parse_text("\n".join(lines)).main_run()
+    assert got.trainer == base.trainer
+    assert [(s.iter, s.loss, s.dt_s) for s in got.samples] == [(s.iter, s.loss, s.dt_s) for s in base.samples]
+    assert {k: v[0] for k, v in got.facts.items()} == {k: v[0] for k, v in base.facts.items()}

@@ -19,6 +19,7 @@ from advisor.values import split_assignment
 FORMATS = karpathy.FORMATS + megatron.FORMATS + other.FORMATS + hf.FORMATS
 _OVERRIDE_FILE = re.compile(r"^Overriding config with (\S{1,300}):")
 _OVERRIDE_KEY = re.compile(r"^Overriding: (.{1,2000})$")
+_DOTTED_ARG = re.compile(r"^([A-Za-z_]\w{0,80}) \.{3,200} (.{1,500})$")   # Megatron's argument dump
 _ELISION = re.compile(r"^(?:\.{3,}|…|<snip>|\[\.\.\.\]|\.\.\. \.\.\.|\(\.\.\..{0,60}\)|#### EXCERPT GAP.*)$")
 _REMNANTS = (("#015", "\r"), ("#033", "\x1b"), ("^[", "\x1b"), ("^M", "\r"))
 
@@ -150,6 +151,10 @@ def _line(text: str, n: int, rep: LogReport) -> bool:
     m = _OVERRIDE_KEY.match(text)
     if m:
         text = m.group(1)
+    m = _DOTTED_ARG.match(text)
+    if m:
+        rep.assignments.append(Assignment(m.group(1), m.group(2).strip(), n))
+        return True
     pair = split_assignment(text.strip().rstrip(","))
     if pair is not None:
         rep.assignments.append(Assignment(pair[0].strip("\"'"), pair[1], n))
