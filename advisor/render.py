@@ -87,8 +87,9 @@ def use_bytecode_cache(directory) -> None:
     per locale: Jinja folds constant filter calls such as "max_iters"|code at compile time,
     so compiled code differs between locales."""
     global _bytecode_dir
-    _bytecode_dir = directory
-    environment.cache_clear()
+    if directory != _bytecode_dir:
+        _bytecode_dir = directory
+        environment.cache_clear()
 
 
 def _bytecode_cache(locale: str) -> FileSystemBytecodeCache | None:
