@@ -14,7 +14,7 @@ import bisect
 import datetime as _dt
 import math
 import statistics
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Sequence
 
 from advisor.errors import AdvisorError

@@ -6,7 +6,7 @@ import sys
 
 import pytest
 
-from conftest import BIDI, FIXTURES, ROOT, SEED_LINE, plain, run_cli
+from conftest import FIXTURES, ROOT, SEED_LINE, plain, run_cli
 
 SEED_ARGS = ["eta", "--set", "max_iters=6000", "--set", "eval_interval=100000"]
 

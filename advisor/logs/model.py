@@ -112,7 +112,7 @@ class StepTable:
         self.iters.extend(iters)
         self.dts.extend(dts)
         self.linenos.extend(linenos)
-        for name, values in cols.items():
+        for name in cols:
             if name not in self.cols:
                 self.cols[name] = array("d", [MISSING]) * n
         for name, col in self.cols.items():
