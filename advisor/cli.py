@@ -35,16 +35,18 @@ class _Parser(argparse.ArgumentParser):
 
 
 def build_parser() -> argparse.ArgumentParser:
-    p = _Parser(prog="advisor", add_help=True,
-                description="Computed answers about a GPT training run.")
-    p.add_argument("--lang", help="en, es, fr or ar (default: LC_ALL/LC_MESSAGES/LANG)")
+    """The command line's grammar. Its help text is a template (templates/usage.j2), so it
+    is shown in the user's language: argparse's own help is switched off."""
+    p = _Parser(prog="advisor", add_help=False)
+    p.add_argument("-h", "--help", action="store_true")
+    p.add_argument("--lang")
     p.add_argument("--set", dest="sets", action="append", default=[], metavar="KEY=VALUE")
-    p.add_argument("--json", action="store_true", help="print one JSON object")
+    p.add_argument("--json", action="store_true")
     sub = p.add_subparsers(dest="command")
-    for name, text in (("eta", "time left for a run, from its log"),
-                       ("facts", "what advisor reads in a log or config, with provenance")):
-        e = sub.add_parser(name, help=text)
+    for name in ("eta", "facts"):
+        e = sub.add_parser(name, add_help=False)
         e.add_argument("files", nargs="*", metavar="FILE")
+        e.add_argument("-h", "--help", dest="sub_help", action="store_true")
         e.add_argument("--lang", dest="sub_lang")
         e.add_argument("--set", dest="sub_sets", action="append", default=[], metavar="KEY=VALUE")
         e.add_argument("--json", dest="sub_json", action="store_true")
@@ -111,7 +113,7 @@ def main(argv: list[str] | None = None, env: Environment | None = None) -> int:
             pass
         return fail(AdvisorError("bad_args", usage=build_parser().format_usage().strip().removeprefix("usage: "),
                                  detail=str(exc)))
-    except SystemExit as exc:   # --help
+    except SystemExit as exc:   # argparse gave up in a way _Parser.error does not catch
         return int(exc.code or 0)
 
     lang = getattr(args, "sub_lang", None) or args.lang
@@ -120,6 +122,9 @@ def main(argv: list[str] | None = None, env: Environment | None = None) -> int:
     try:
         if lang:
             session.locale = check_locale(lang)
+        if args.help or getattr(args, "sub_help", False):
+            env.stdout.write(render(Answer("usage"), session.locale) + "\n")
+            return EXIT_OK
         if args.command in ("eta", "facts"):  # the command line has the last word over the log
             return _batch_question(env, session, args.command, args.files, as_json, sets)
         _apply_sets(session, sets)

@@ -142,3 +142,12 @@ def test_module_runs_without_stdin_and_never_starts_the_repl():
                           capture_output=True, text=True, timeout=60, cwd=ROOT,
                           env={**os.environ, "LANG": "C"})
     assert proc.returncode == 0 and "6 hours, 32 minutes, and 51 seconds" in proc.stdout
+
+
+@pytest.mark.parametrize("lang,word", [("en", "Time left"), ("es", "Tiempo restante"),
+                                       ("fr", "Temps restant"), ("ar", "الوقت المتبقي")])
+def test_help_is_in_the_users_language(lang, word):
+    r = run_cli(["--help", "--lang", lang])
+    assert r.code == 0 and word in r.out
+    r = run_cli(["eta", "--help", "--lang", lang])
+    assert r.code == 0 and word in r.out
