@@ -99,14 +99,48 @@ def nanogpt_span(text: str, n0: int, rep: LogReport) -> bool:
         return False
     if min(dts) <= 0 or any(map(operator.eq, iters, islice(iters, 1, None))):
         return False
+    return _nanogpt_columns(rep, n0, iters, dts, loss, mfu)
+
+
+# every byte but the digits, '.' and '-' becomes a space: 'iter 12: loss 4.1000, time
+# 400.12ms, mfu 11.00%' -> four numbers, split and converted by C code
+_KEEP_NUMBERS = bytes(c if chr(c) in "0123456789.-" else 32 for c in range(256))
+
+
+def nanogpt_bytes(run_bytes: bytes, n0: int, rep: LogReport) -> bool:
+    """Lines that all start with 'iter ' (and end with a newline), read column-wise when
+    each is exactly 'iter N: loss X, time Y ms, mfu Z%'. False: let the line path read
+    them (a missing mfu, a nan, a zero time, a repeated step...)."""
+    k = run_bytes.count(b"\n")
+    if not k or run_bytes.count(b": loss ") != k or run_bytes.count(b"ms, mfu ") != k \
+            or run_bytes.count(b"%") != k:
+        return False
+    toks = run_bytes.translate(_KEEP_NUMBERS).split()
+    if len(toks) != 4 * k:
+        return False
+    try:
+        values = array("d", map(float, toks))
+    except ValueError:
+        return False
+    iters = array("q", map(int, values[0::4]))
+    if any(map(float.__ne__, values[0::4], map(float, iters))):
+        return False                              # a step number with decimals
+    loss, mfu = values[1::4], values[3::4]
+    dts = array("d", map(float.__truediv__, values[2::4], repeat(1000.0)))
+    if min(dts) <= 0 or any(map(operator.eq, iters, islice(iters, 1, None))):
+        return False
+    return _nanogpt_columns(rep, n0, iters, dts, loss, mfu)
+
+
+def _nanogpt_columns(rep: LogReport, n0: int, iters, dts, loss, mfu) -> bool:
     run = _nanogpt_run(rep, n0 + 1, with_mfu=True)
     t = run.samples
     if t and t.iters[-1] == iters[0]:
         return False
-    run.touch(n0 + len(found))
-    run.lines += len(found) - 1
-    t.extend_columns(iters, dts, array("q", range(n0 + 1, n0 + len(found) + 1)),
-                     {"loss": loss, "mfu": mfu})
+    k = len(iters)
+    run.touch(n0 + k)
+    run.lines += k - 1
+    t.extend_columns(iters, dts, array("q", range(n0 + 1, n0 + k + 1)), {"loss": loss, "mfu": mfu})
     return True
 
 

@@ -110,7 +110,8 @@ def read_text(text: str) -> LogReport:
 
 
 def read_stream(fh) -> LogReport:
-    """A binary file object, read in blocks: memory stays bounded whatever its size."""
+    """A binary file object, read in blocks: memory stays bounded whatever its size.
+    Runs of plain nanoGPT step lines are read without decoding them line by line."""
     reader = _Reader()
     rest = b""
     while True:
@@ -123,10 +124,42 @@ def read_stream(fh) -> LogReport:
             rest = chunk
             continue
         rest = chunk[cut + 1:]
-        reader.block(chunk[:cut + 1].decode("utf-8", errors="replace"))
+        _bytes_block(reader, chunk[:cut + 1])
     if rest:
         reader.block(rest.decode("utf-8", errors="replace"))
     return reader.finish()
+
+
+_NOT_ITER = re.compile(rb"\n(?!iter )")     # a line that is not a nanoGPT step line starts here
+
+
+def _bytes_block(reader: _Reader, block: bytes) -> None:
+    """Whole lines as bytes: runs of 'iter ...' lines go to the columnar reader, the
+    lines between them (decoded) to the line path."""
+    data = b"\n" + block
+    pos = 1                                   # start of the next unread line in data
+    for m in _NOT_ITER.finditer(data):
+        start = m.start() + 1
+        if start >= len(data):
+            break
+        if start > pos:
+            _iter_run(reader, data[pos:start])
+        end = data.find(b"\n", start)
+        end = len(data) if end < 0 else end + 1
+        reader.block(data[start:end].decode("utf-8", errors="replace"))
+        pos = end
+    if pos < len(data):
+        _iter_run(reader, data[pos:])
+
+
+def _iter_run(reader: _Reader, run: bytes) -> None:
+    if reader.pending or not karpathy.nanogpt_bytes(run, reader.n, reader.rep):
+        reader.block(run.decode("utf-8", errors="replace"))
+        return
+    k = run.count(b"\n")
+    reader.n += k
+    reader.rep.n_lines += k
+    reader.rep.n_content += k
 
 
 def _line(text: str, n: int, rep: LogReport) -> bool:
