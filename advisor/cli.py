@@ -50,6 +50,8 @@ def build_parser() -> argparse.ArgumentParser:
         e.add_argument("--lang", dest="sub_lang")
         e.add_argument("--set", dest="sub_sets", action="append", default=[], metavar="KEY=VALUE")
         e.add_argument("--json", dest="sub_json", action="store_true")
+        if name == "eta":
+            e.add_argument("--whatif", metavar="KEY=VALUE")
     return p
 
 
@@ -68,7 +70,17 @@ def _emit(env: Environment, answer: Answer, locale: str, as_json: bool, session:
         obj["facts"] = [f.as_json() for f in _facts_of(answer, session)]
         if answer.kind == "eta":
             obj["eta"] = answer.data["eta"].as_json()
+            gap = answer.data["gap"]
+            obj["eta"].update({"since_last_line_s": gap.since_last_s if gap else None,
+                               "remaining_from_now_s": gap.left_s if gap else None,
+                               "status": gap.status if gap else None})
             obj["run"] = answer.data["run"]
+        if answer.kind == "whatif":
+            d = answer.data
+            obj["eta"] = d["base"].as_json()
+            obj["whatif"] = {"key": d["key"], "value": d["value"], "delta_s": d["delta_s"],
+                             **{k: d["alt"].as_json()[k] for k in
+                                ("remaining_s", "low_s", "high_s", "steps_s", "evals_s", "finish_at")}}
         if answer.kind == "facts":
             obj["runs"] = answer.data["runs"]
             obj["system"] = answer.data["system"]
@@ -126,7 +138,8 @@ def main(argv: list[str] | None = None, env: Environment | None = None) -> int:
             env.stdout.write(render(Answer("usage"), session.locale) + "\n")
             return EXIT_OK
         if args.command in ("eta", "facts"):  # the command line has the last word over the log
-            return _batch_question(env, session, args.command, args.files, as_json, sets)
+            return _batch_question(env, session, args.command, args.files, as_json, sets,
+                                   getattr(args, "whatif", None))
         _apply_sets(session, sets)
     except AdvisorError as exc:
         return fail(exc, as_json)
@@ -155,7 +168,7 @@ def _apply_sets(session: Session, sets: list[str]) -> None:
 
 
 def _batch_question(env, session: Session, question: str, files, as_json: bool,
-                    sets: list[str]) -> int:
+                    sets: list[str], whatif: str | None = None) -> int:
     """Read the files (or stdin) as streams, in bounded memory, then answer."""
     try:
         if not files and env.stdin_isatty:
@@ -176,7 +189,10 @@ def _batch_question(env, session: Session, question: str, files, as_json: bool,
         if not seen_text:
             raise AdvisorError("empty_input")
         _apply_sets(session, sets)
-        answer = session.eta() if question == "eta" else session.facts_answer()
+        if question == "facts":
+            answer = session.facts_answer()
+        else:
+            answer = session.whatif(whatif) if whatif else session.eta()
     except AdvisorError as exc:
         _emit(env, Answer.from_error(exc), session.locale, as_json, session)
         return EXIT_BAD_INPUT
@@ -221,4 +237,8 @@ def entry_point() -> None:
         code = main()
     except KeyboardInterrupt:
         code = 130
+    except Exception as exc:   # a bug: say so in one line, never a traceback
+        sys.stderr.write(f"advisor: internal error ({type(exc).__name__}); "
+                         "please report it with the input that caused it\n")
+        code = 1
     sys.exit(code)

@@ -144,9 +144,11 @@ def _rel_band(window: Sequence[float], mean: float) -> float:
 
 
 def estimate(samples: Sequence[Sample], cfg: EtaConfig, eval_steps: Sequence[int] = (),
-             anchor: _dt.datetime | None = None, first_step: int = 0) -> EtaResult:
+             anchor: _dt.datetime | None = None, first_step: int = 0,
+             sec_per_step: float | None = None) -> EtaResult:
     """ETA from logged iterations. `anchor` is the clock time of the last line (or now);
-    `first_step` is the number the trainer prints for its first step (0 or 1)."""
+    `first_step` is the number the trainer prints for its first step (0 or 1);
+    `sec_per_step` replaces the measured step time (a what-if; evaluations scale with it)."""
     if not samples:
         raise AdvisorError("no_iterations")
     seg, resumed = newest_segment(samples)
@@ -192,13 +194,16 @@ def estimate(samples: Sequence[Sample], cfg: EtaConfig, eval_steps: Sequence[int
     window = [seg[i].dt_s for i in window_idx]
     mu = statistics.fmean(window)
     rel = _rel_band(window, mu)
+    scale = 1.0
+    if sec_per_step is not None:          # what-if: another step time, same relative spread
+        scale, mu = sec_per_step / mu, sec_per_step
 
     n_rem = cfg.max_iters - last
     steps_s = n_rem * mu
 
     # stall allowance: per-iteration stall probability x mean excess (eta-method 5.4)
     if stall_idx:
-        excess = statistics.fmean(seg[i].dt_s - mu for i in stall_idx)
+        excess = statistics.fmean(seg[i].dt_s * scale - mu for i in stall_idx)
         stall_s = len(stall_idx) / len(regular_idx) * excess * n_rem
     else:
         stall_s = 0.0
@@ -213,7 +218,7 @@ def estimate(samples: Sequence[Sample], cfg: EtaConfig, eval_steps: Sequence[int
     for i in eval_idx:   # overhead = eval iteration - median of the nearest regular ones
         k = bisect.bisect_left(inliers, i)
         near = inliers[max(0, k - 5):k + 5]
-        costs.append(seg[i].dt_s - statistics.median(seg[j].dt_s for j in near))
+        costs.append((seg[i].dt_s - statistics.median(seg[j].dt_s for j in near)) * scale)
     if costs:
         recent = costs[-5:]
         e_cost = max(0.0, statistics.median(recent))
@@ -257,3 +262,42 @@ def estimate(samples: Sequence[Sample], cfg: EtaConfig, eval_steps: Sequence[int
         rel_band=rel, excluded=tuple(excluded), flags=tuple(flags),
         finish_at=at(remaining), low_at=at(low), high_at=at(high),
     )
+
+
+@dataclass(frozen=True)
+class Gap:
+    """How long ago the last line was written, and what that says about the run."""
+
+    since_last_s: float
+    left_s: float            # remaining time counted from now
+    left_low_s: float
+    left_high_s: float
+    line_gap_s: float        # the usual time between two logged lines
+    status: str              # running | silent (stalled or crashed?) | overdue (finished or dead?)
+
+
+SILENT_FACTOR, SILENT_FLOOR_S = 3.0, 300.0
+
+
+def gap(result: EtaResult, since_last_s: float, line_gap_s: float) -> Gap:
+    """`since_last_s`: now minus the last line's time. A run that has been silent longer
+    than its whole high estimate is overdue; one silent for several line gaps (and five
+    minutes) is silent."""
+    since = max(0.0, since_last_s)
+    if result.steps_remaining and since > result.high_s:
+        status = "overdue"
+    elif result.steps_remaining and since > max(SILENT_FACTOR * line_gap_s, SILENT_FLOOR_S):
+        status = "silent"
+    else:
+        status = "running"
+    return Gap(since, max(0.0, result.remaining_s - since), max(0.0, result.low_s - since),
+               max(0.0, result.high_s - since), line_gap_s, status)
+
+
+def line_gap(samples: Sequence[Sample], result: EtaResult) -> float:
+    """The usual wall time between two logged lines: log interval x step time, plus one
+    evaluation's cost when evaluations fall between lines."""
+    tail = [s.iter for s in samples[-50:]]
+    steps = [b - a for a, b in zip(tail, tail[1:]) if b > a]
+    interval = statistics.median(steps) if steps else 1
+    return interval * result.sec_per_step + (result.eval_s if result.evals_remaining else 0.0)

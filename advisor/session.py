@@ -28,6 +28,7 @@ LOCALES = SUPPORTED
 # The ETA reads the newest 20,000 step lines: enough for every rate it estimates, and it
 # keeps an answer on a multi-million-line log fast. Older lines are sunk time.
 ETA_TAIL = 20_000
+WHATIF_KEYS = {"max_iters", "eval_interval", "eval_iters", "gradient_accumulation_steps", "num_gpus"}
 
 
 @dataclass
@@ -135,7 +136,7 @@ class Session:
         return self.fact_value("eval_interval", used), notes
 
     # ---- questions -----------------------------------------------------------------------
-    def eta(self) -> Answer:
+    def eta(self, sec_per_step: float | None = None) -> Answer:
         trainer = self.store.get("trainer")
         run = self.log.main_run(trainer.value if trainer else None)
         if run is None or not run.samples:
@@ -144,10 +145,36 @@ class Session:
                                    count=len(self.log.bad_time_lines))
             raise AdvisorError("no_iterations")
         if run.trainer == "nanoGPT":
-            return self._eta_nanogpt(run)
-        return self._eta_generic(run)
+            return self._eta_nanogpt(run, sec_per_step)
+        return self._eta_generic(run, sec_per_step)
 
-    def _eta_nanogpt(self, run: Run) -> Answer:
+    def whatif(self, text: str) -> Answer:
+        """The ETA again with one thing changed: another step time, max_iters,
+        eval_interval, ... Nothing the user gave is changed."""
+        pair = split_assignment(text) if text else None
+        if pair is None:
+            raise AdvisorError("whatif_syntax", text=text)
+        name, raw = pair
+        base = self.eta()
+        if name.strip().lower() in ("sec_per_step", "s_per_step", "step_time", "dt"):
+            seconds = step_seconds(raw)
+            if seconds is None:
+                raise AdvisorError("bad_value", key="sec_per_step", value=raw, reason="number")
+            alt = self.eta(sec_per_step=seconds)
+            key, value = "sec_per_step", seconds
+        else:
+            key = canonical_key(name, self.knowledge.keys, self.knowledge.aliases)
+            if key not in WHATIF_KEYS:
+                raise AdvisorError("whatif_key", key=name,
+                                   allowed=["sec_per_step"] + sorted(WHATIF_KEYS))
+            other = Session(self.knowledge, self.locale, self.clock, self.store.copy(), self.log)
+            value = other.set_fact(key, raw, "whatif").value
+            alt = other.eta()
+        b, c = base.data["eta"], alt.data["eta"]
+        return Answer("whatif", {"key": key, "value": value, "base": b, "alt": c,
+                                 "delta_s": c.remaining_s - b.remaining_s}, question=True)
+
+    def _eta_nanogpt(self, run: Run, sec_per_step: float | None = None) -> Answer:
         used: list[Fact] = []
         if self.store.get("max_iters") is None:
             raise AdvisorError("max_iters_missing", last=run.samples[-1].iter)
@@ -162,10 +189,10 @@ class Session:
             eval_only=self.fact_value("eval_only", used),
         )
         result = eta_mod.estimate(run.samples[-ETA_TAIL:], cfg, [e.step for e in run.evals],
-                                  self._anchor(run, used))
+                                  self._anchor(run, used), sec_per_step=sec_per_step)
         return self._eta_answer(run, result, used, notes, cfg.eval_interval, cfg.eval_iters)
 
-    def _eta_generic(self, run: Run) -> Answer:
+    def _eta_generic(self, run: Run, sec_per_step: float | None = None) -> Answer:
         """Trainers whose step timer leaves evaluations out: steps x step time, with the
         trainer's own total; evaluations are named as not counted."""
         used: list[Fact] = []
@@ -189,7 +216,8 @@ class Session:
         last_index = total - 1 + run.step_base
         cfg = eta_mod.EtaConfig(max_iters=last_index, eval_interval=last_index + 1, eval_iters=0,
                                 gradient_accumulation_steps=1)
-        result = eta_mod.estimate(timed, cfg, (), self._anchor(run, used), first_step=run.step_base)
+        result = eta_mod.estimate(timed, cfg, (), self._anchor(run, used), first_step=run.step_base,
+                                  sec_per_step=sec_per_step)
         return self._eta_answer(run, result, used, ["evals_not_counted"], None, None)
 
     def _anchor(self, run: Run, used: list[Fact]):
@@ -200,6 +228,19 @@ class Session:
             used.append(now)
         return run.samples[-1].ts or (now.value if now else None)
 
+    def _gap(self, run: Run, result) -> "eta_mod.Gap | None":
+        """When the last line carries a timestamp: how long ago that was (against the
+        `now` given, else the clock), and what it says about the run."""
+        last = run.samples[-1].ts
+        if last is None:
+            return None
+        given = self.store.get("now")
+        now = given.value if given is not None else self.clock()
+        if (now.tzinfo is None) != (last.tzinfo is None):   # a naive time is local time
+            now = now.astimezone().replace(tzinfo=None) if last.tzinfo is None else now.astimezone()
+        since = (now - last).total_seconds()
+        return eta_mod.gap(result, since, eta_mod.line_gap(run.samples[-50:], result))
+
     def _eta_answer(self, run, result, used, notes, eval_interval, eval_iters) -> Answer:
         # show only what shaped this result: the prior's inputs only when the prior was used
         prior_keys = {"eval_iters", "gradient_accumulation_steps", "num_gpus"}
@@ -209,6 +250,7 @@ class Session:
         keys = {f.key for f in used}
         return Answer("eta", {
             "eta": result,
+            "gap": self._gap(run, result),
             "run": run_summary(run),
             "used": used,
             "overrides": [o for o in self.store.overrides if o.key in keys],
@@ -264,6 +306,25 @@ class Session:
         return answers
 
 
+def step_seconds(text: str) -> float | None:
+    """'0.2', '0,2', '0.2s', '200ms', '0.2 s/it', '5 it/s' -> seconds per step (> 0)."""
+    t = text.strip().lower().replace(" ", "")
+    unit = 1.0
+    for suffix, factor in (("s/it", 1.0), ("it/s", -1.0), ("ms", 0.001), ("s", 1.0)):
+        if t.endswith(suffix):
+            t, unit = t[: -len(suffix)], factor
+            break
+    if t.count(",") == 1 and "." not in t:
+        t = t.replace(",", ".")
+    try:
+        v = float(t)
+    except ValueError:
+        return None
+    if not (v > 0 and v < 1e9):
+        return None
+    return 1.0 / v if unit < 0 else v * unit
+
+
 def run_summary(run: Run) -> dict:
     """What was read of one trainer's run, for answers and JSON (plain data)."""
     summary = steps_summary(run)
@@ -288,6 +349,11 @@ def is_command(line: str) -> bool:
 @command("/eta")
 def _eta(s: Session, arg: str) -> list[Answer]:
     return [s.eta()]
+
+
+@command("/whatif")
+def _whatif(s: Session, arg: str) -> list[Answer]:
+    return [s.whatif(arg)]
 
 
 @command("/set")

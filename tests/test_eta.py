@@ -147,3 +147,30 @@ def test_duplicated_lines_count_once():
     r1 = estimate(samples, cfg(1000, 250))
     r2 = estimate(samples + samples[-10:], cfg(1000, 250))
     assert r1.remaining_s == pytest.approx(r2.remaining_s)
+
+
+def test_gap_status_hand_computed():
+    from advisor.eta import gap
+    r = estimate([it(i, 400) for i in range(1, 41)], cfg(1000, 100000))   # 960 x 0.4 = 384 s
+    assert r.remaining_s == pytest.approx(384)
+    g = gap(r, 100, 0.4)
+    assert g.status == "running" and g.left_s == pytest.approx(284)
+    assert gap(r, 350, 0.4).status == "silent"            # > max(3 x 0.4 s, 300 s)
+    assert gap(r, r.high_s + 1, 0.4).status == "overdue"
+    assert gap(r, 10**6, 0.4).left_s == 0
+
+
+def test_timestamped_log_counts_from_now(know):
+    from advisor.session import Session
+    lines = [f"2026-11-23 10:00:{i:02d} iter {i}: loss 4.0, time 1000.00ms, mfu 10.00%" for i in range(1, 41)]
+    s = Session(know, clock=lambda: dt.datetime(2026, 11, 23, 10, 1, 40))
+    s.handle("\n".join(lines) + "\nmax_iters = 1000\neval_interval = 100000")
+    a = s.eta()
+    g = a.data["gap"]
+    assert g.since_last_s == 60 and g.status == "running"
+    assert g.left_s == pytest.approx(960 * 1.0 - 60)
+    assert a.data["eta"].finish_at == dt.datetime(2026, 11, 23, 10, 0, 40) + dt.timedelta(seconds=960)
+    s.set_fact("now", "2026-11-23T13:00:00", "repl")        # three hours later: overdue
+    assert s.eta().data["gap"].status == "overdue"
+    s.set_fact("now", "2026-11-23T10:08:00", "repl")        # 7 min of silence, lines every 1 s
+    assert s.eta().data["gap"].status == "silent"
