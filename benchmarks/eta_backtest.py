@@ -1,0 +1,130 @@
+"""Backtest of advisor's ETA against the estimators progress bars and chat models use, on
+synthetic nanoGPT runs with exact truth (benchmarks/synthetic.py) and on real logs in
+../shared/logs. Cuts at 5, 10, 25, 50, 75 % of each run plus adversarial cuts (right after
+an evaluation, right before one, inside the first eval interval, right after a stall).
+Prints, per cut: median absolute % error, P90 absolute % error, coverage of advisor's range,
+and for advisor the stability of the predicted finish time. Not a pass/fail test.
+
+    python benchmarks/eta_backtest.py [--runs 40]
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import statistics
+import sys
+
+sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+
+from advisor.eta import EtaConfig, estimate  # noqa: E402
+from advisor.parse import parse_text  # noqa: E402
+from synthetic import SynthRun, make_run  # noqa: E402
+
+FRACTIONS = (0.05, 0.10, 0.25, 0.50, 0.75)
+
+
+def cuts(run: SynthRun) -> dict[str, int]:
+    L, E, M = run.log_interval, run.eval_interval, run.max_iters
+    logged = lambda k: k - k % L  # noqa: E731
+    out = {f"{int(f * 100)}%": logged(int(f * M)) for f in FRACTIONS}
+    mid = (M // 2) // E * E
+    out["after-eval"] = mid
+    out["before-eval"] = logged(mid + E - 1) if mid + E - 1 <= M else logged(mid - 1)
+    out["first-interval"] = logged(E // 2) if E // 2 >= 3 * L else logged(E - 1)
+    big = [k for k in range(1, M) if k % E and run.dt[k] > 4 * statistics.median(run.dt[1:200])]
+    if big:
+        out["after-stall"] = logged(big[len(big) // 2] + L)
+    return out
+
+
+def baselines(samples, remaining: int, run: SynthRun, cut: int) -> dict[str, float]:
+    dts = [s.dt_s for s in samples]
+    L = run.log_interval
+    out = {"last x rem": dts[-1] * remaining, "mean x rem": statistics.fmean(dts) * remaining}
+    ema_dn = ema_dt = 0.0
+    calls = 0
+    for d in dts[1:]:                       # tqdm: EMA of dn and dt per display update
+        calls += 1
+        ema_dn = 0.3 * L + 0.7 * ema_dn
+        ema_dt = 0.3 * (L * d) + 0.7 * ema_dt
+    if calls:
+        corr = 1 - 0.7 ** calls
+        out["tqdm EMA"] = (ema_dt / corr) / (ema_dn / corr) * remaining
+    out["cumulative avg"] = run.elapsed_until(cut) / (cut + 1) * remaining
+    t_end, acc, n_it = run.elapsed_until(cut), 0.0, 0   # rich: 30 s of wall time
+    for k in range(cut, -1, -1):
+        acc += run.dt[k]
+        n_it += 1
+        if acc >= 30:
+            break
+    out["rich 30 s"] = acc / max(1, n_it) * remaining if t_end else float("nan")
+    out["median 1000"] = statistics.median(dts[-1000:]) * remaining
+    return out
+
+
+def evaluate(runs: list[SynthRun]):
+    rows: dict[str, dict[str, list]] = {}
+    for run in runs:
+        finishes = []
+        for label, cut in cuts(run).items():
+            text = "\n".join(run.lines_until(cut))
+            samples = parse_text(text).runs["nanoGPT"].samples
+            evals = [e.step for e in parse_text(text).runs["nanoGPT"].evals]
+            truth = run.truth_after(cut)
+            if truth <= 0 or len(samples) < 2:
+                continue
+            try:
+                r = estimate(samples[-20000:], EtaConfig(run.max_iters, run.eval_interval,
+                                                           run.eval_iters, run.gas), evals)
+            except Exception as exc:   # an estimator failure is a result, not a crash
+                print("estimate failed", run.name, label, exc)
+                continue
+            rem = run.max_iters - cut
+            row = rows.setdefault(label, {})
+            row.setdefault("advisor", []).append(r.remaining_s / truth - 1)
+            row.setdefault("covered", []).append(r.low_s <= truth <= r.high_s)
+            if label.endswith("%"):
+                finishes.append(run.elapsed_until(cut) + r.remaining_s)
+            for name, value in baselines(samples, rem, run, cut).items():
+                row.setdefault(name, []).append(value / truth - 1)
+        if len(finishes) > 1:
+            total = run.elapsed_until(run.max_iters)
+            rows.setdefault("stability", {}).setdefault("advisor", []).append(
+                statistics.pstdev(finishes) / total)
+    return rows
+
+
+def pct(xs, q):
+    xs = sorted(abs(x) for x in xs)
+    return 100 * xs[min(len(xs) - 1, int(q * len(xs)))]
+
+
+def report(title: str, rows) -> None:
+    print(f"\n== {title}: |error| median / P90 in %, advisor's range coverage")
+    names = ["advisor", "last x rem", "mean x rem", "tqdm EMA", "cumulative avg", "rich 30 s", "median 1000"]
+    print(f"{'cut':16s}" + "".join(f"{n:>18s}" for n in names) + f"{'coverage':>10s}")
+    for label, row in rows.items():
+        if label == "stability":
+            continue
+        cells = "".join(f"{pct(row[n], .5):8.1f} /{pct(row[n], .9):7.1f}" if n in row else f"{'-':>18s}"
+                        for n in names)
+        cov = 100 * sum(row["covered"]) / len(row["covered"])
+        print(f"{label:16s}{cells}{cov:9.0f}%")
+    if "stability" in rows:
+        st = rows["stability"]["advisor"]
+        print(f"finish-time stability (std across cuts / run length), median: {100 * statistics.median(st):.2f} %")
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--runs", type=int, default=40)
+    args = ap.parse_args()
+    for scenario in ("stationary", "drift", "stalls", "shift"):
+        runs = [make_run(seed, scenario) for seed in range(args.runs)]
+        report(f"{scenario} ({len(runs)} synthetic runs)", evaluate(runs))
+
+
+if __name__ == "__main__":
+    main()
