@@ -53,3 +53,23 @@ def test_whatif_from_the_command_line():
     assert r.json["eta"]["remaining_s"] == pytest.approx(23571.149)
     r = run_cli(["eta", "--set", "max_iters=6000", "--whatif", "sec_per_step=0.2", "--lang", "es"], SEED_LINE)
     assert r.code == 0 and "0,2" in r.out
+
+
+@pytest.mark.parametrize("locale", ["en", "es", "fr", "ar"])
+def test_whatif_and_last_line_age_render_in_every_locale(locale):
+    import re
+    ts_log = "".join(f"2026-11-23 10:00:{i:02d} iter {i}: loss 4.0, time 1000.00ms, mfu 10.00%\n"
+                     for i in range(1, 20))
+    runs = [
+        run_cli(["eta", "--set", "max_iters=6000", "--whatif", "sec_per_step=0,2", "--lang", locale], SEED_LINE),
+        run_cli(["eta", "--set", "max_iters=6000", "--whatif", "max_iters=8000", "--lang", locale], SEED_LINE),
+        run_cli(["eta", "--set", "max_iters=6000", "--whatif", "lr=3", "--lang", locale], SEED_LINE),
+    ] + [run_cli(["eta", "--set", "max_iters=1000", "--set", "eval_interval=100000",
+                  "--set", f"now=2026-11-23T{t}", "--lang", locale], ts_log)
+         for t in ("10:01:00", "10:09:00", "13:00:00")]
+    assert [r.code for r in runs] == [0, 0, 2, 0, 0, 0]
+    if locale == "ar":
+        for r in runs:
+            assert re.findall(r"[A-Za-z]+", re.sub("\u2066[^\u2069]*\u2069", "", r.out)) == []
+    statuses = [r.out for r in runs[3:]]
+    assert len(set(statuses)) == 3          # running, silent, overdue read differently
