@@ -26,6 +26,9 @@ STALL_MADS = 5.0             # stall: dt > m + 5 s  and  dt > 1.2 m
 STALL_FACTOR = 1.2
 WINDOW_MIN, WINDOW_MAX, WINDOW_FRAC = 30, 300, 0.3
 EVAL_PRIOR_BAND = (0.5, 1.5)  # kappa band of the eval-cost prior (eta-method 5.5)
+SHIFT_RATIO = 1.2            # blocks of step times this far apart: the level changed
+SHIFT_BAND = 0.10            # ... and the range allows at least this much on the step time
+TREND_MIN = 0.02             # a trend must move the step time by 2 % over the window
 
 
 @dataclass(frozen=True)
@@ -67,6 +70,9 @@ class EtaResult:
     rel_band: float          # relative half-width used on the regular part
     excluded: tuple[Excluded, ...] = ()
     flags: tuple[str, ...] = ()
+    shift_at: int | None = None          # iteration where the step time changed level
+    shift_ratio: float | None = None     # new level / old level
+    trend_rel: float | None = None       # relative change of the step time over the window
     finish_at: _dt.datetime | None = None
     low_at: _dt.datetime | None = None
     high_at: _dt.datetime | None = None
@@ -93,6 +99,9 @@ class EtaResult:
             "samples_used": self.samples_used,
             "excluded": [{"reason": e.reason, "iters": list(e.iters)} for e in self.excluded],
             "flags": list(self.flags),
+            "level_shift_at": self.shift_at,
+            "level_shift_ratio": self.shift_ratio,
+            "trend": self.trend_rel,
         }
 
 
@@ -143,6 +152,54 @@ def _rel_band(window: Sequence[float], mean: float) -> float:
     return max(floor, se, drift)
 
 
+def last_level_shift(values: Sequence[float]) -> tuple[int, float] | None:
+    """(index where the newest level starts, new/old ratio) when the regular step times
+    jumped by more than SHIFT_RATIO between two consecutive tenths of the series."""
+    n = len(values)
+    if n < 20:
+        return None
+    size = max(5, n // 10)
+    meds = [(a, statistics.median(values[a:a + size])) for a in range(0, n - size + 1, size)]
+    found = None
+    for (_, m0), (a1, m1) in zip(meds, meds[1:]):
+        ratio = m1 / m0
+        if ratio > SHIFT_RATIO or ratio < 1 / SHIFT_RATIO:
+            found = (min(a1 + size // 2, n - 5), ratio)
+    return found
+
+
+def theil_sen(xs: Sequence[float], ys: Sequence[float]) -> float | None:
+    slopes = [(ys[j] - ys[i]) / (xs[j] - xs[i])
+              for i in range(len(xs)) for j in range(i + 1, len(xs)) if xs[j] != xs[i]]
+    return statistics.median(slopes) if slopes else None
+
+
+def damped_trend(iters: Sequence[int], dts: Sequence[float], n_rem: int):
+    """(seconds for the remaining steps, relative change over the observed span, relative
+    change if it went on to the end) when the step time drifts: a Theil-Sen slope, agreed
+    on by both halves, that moves the step time by more than TREND_MIN over the span. The
+    trend runs for as long again as it was observed, then holds (eta-method 5.4). None
+    when there is no such trend."""
+    n = len(dts)
+    if n < 20 or n_rem <= 0:
+        return None
+    beta = theil_sen(iters, dts)
+    half = n // 2
+    b1, b2 = theil_sen(iters[:half], dts[:half]), theil_sen(iters[half:], dts[half:])
+    if not beta or not b1 or not b2 or not (beta > 0) == (b1 > 0) == (b2 > 0):
+        return None
+    span = iters[-1] - iters[0]
+    level = statistics.median(d - beta * (x - iters[-1]) for x, d in zip(iters, dts))
+    slope_rel = beta * span / level
+    if abs(slope_rel) < TREND_MIN or level + beta * span < 0.2 * level:
+        return None
+    h = min(n_rem, span)
+    total = n_rem * level + beta * (h * (h + 1) / 2 + (n_rem - h) * h)
+    # how much more the step time would move if the drift went on past the damping horizon
+    beyond = abs(beta) * max(0, n_rem - h) / level
+    return total, slope_rel, beyond
+
+
 def estimate(samples: Sequence[Sample], cfg: EtaConfig, eval_steps: Sequence[int] = (),
              anchor: _dt.datetime | None = None, first_step: int = 0,
              sec_per_step: float | None = None) -> EtaResult:
@@ -188,18 +245,40 @@ def estimate(samples: Sequence[Sample], cfg: EtaConfig, eval_steps: Sequence[int
     stall_set = set(stall_idx)
     inliers = [i for i in regular_idx if i not in stall_set]
 
-    # 3. level of a regular step: mean of the newest window of inliers
-    w = min(WINDOW_MAX, max(WINDOW_MIN, math.ceil(WINDOW_FRAC * len(inliers))))
-    window_idx = inliers[-w:]
+    # 3. level of a regular step: mean of the newest window of inliers, after the last
+    #    change of level (a batch-size or sequence-length schedule) when there was one
+    shift = last_level_shift([seg[i].dt_s for i in inliers])
+    shift_iter, shift_ratio = None, None
+    if shift is not None:
+        start, shift_ratio = shift
+        shift_iter = seg[inliers[start]].iter
+        inliers_now = inliers[start:]
+        flags.append("level_shift")
+    else:
+        inliers_now = inliers
+    w = min(WINDOW_MAX, max(WINDOW_MIN, math.ceil(WINDOW_FRAC * len(inliers_now))))
+    window_idx = inliers_now[-w:]
     window = [seg[i].dt_s for i in window_idx]
     mu = statistics.fmean(window)
     rel = _rel_band(window, mu)
+    if shift is not None:
+        rel = max(rel, SHIFT_BAND)
     scale = 1.0
     if sec_per_step is not None:          # what-if: another step time, same relative spread
         scale, mu = sec_per_step / mu, sec_per_step
 
     n_rem = cfg.max_iters - last
     steps_s = n_rem * mu
+    # trend over the whole current level (at most 300 points, evenly spread)
+    pick = inliers_now[::max(1, len(inliers_now) // WINDOW_MAX)]
+    trend = None if sec_per_step is not None else damped_trend(
+        [seg[i].iter for i in pick], [seg[i].dt_s for i in pick], n_rem)
+    slope_rel = None
+    if trend is not None:
+        steps_s, slope_rel, beyond = trend
+        flags.append("slower" if slope_rel > 0 else "faster")
+        rel = max(rel, min(0.5, abs(slope_rel) / 2 + beyond / 2))   # the drift may go on
+        mu = steps_s / n_rem
 
     # stall allowance: per-iteration stall probability x mean excess (eta-method 5.4)
     if stall_idx:
@@ -260,6 +339,7 @@ def estimate(samples: Sequence[Sample], cfg: EtaConfig, eval_steps: Sequence[int
         remaining_s=remaining, low_s=low, high_s=high, samples_used=len(window),
         window_first=seg[window_idx[0]].iter, window_last=seg[window_idx[-1]].iter,
         rel_band=rel, excluded=tuple(excluded), flags=tuple(flags),
+        shift_at=shift_iter, shift_ratio=shift_ratio, trend_rel=slope_rel,
         finish_at=at(remaining), low_at=at(low), high_at=at(high),
     )
 

@@ -174,3 +174,32 @@ def test_timestamped_log_counts_from_now(know):
     assert s.eta().data["gap"].status == "overdue"
     s.set_fact("now", "2026-11-23T10:08:00", "repl")        # 7 min of silence, lines every 1 s
     assert s.eta().data["gap"].status == "silent"
+
+
+def test_level_shift_is_detected_and_only_the_new_level_used():
+    samples = [it(i, 100) for i in range(1, 400)] + [it(i, 250) for i in range(400, 800)]
+    r = estimate(samples, cfg(2000, 100000))
+    assert "level_shift" in r.flags and 380 <= r.shift_at <= 480
+    assert r.shift_ratio == pytest.approx(2.5)
+    assert r.sec_per_step == pytest.approx(0.25)
+
+
+def test_drift_is_followed_then_held():
+    # step time rising linearly from 100 ms by 0.05 ms per iteration over iterations 1..600
+    samples = [it(i, 100 + 0.05 * i) for i in range(1, 601)]
+    r = estimate(samples, cfg(2000, 100000))
+    assert "slower" in r.flags and r.trend_rel > 0
+    flat = 1400 * samples[-1].dt_s
+    assert r.steps_s > flat                           # it keeps rising for a while...
+    # ...for as long again as it was observed (599 iterations), then holds
+    beta, level = 0.05e-3, samples[-1].dt_s
+    expected = 1400 * level + beta * (599 * 600 / 2 + (1400 - 599) * 599)
+    assert r.steps_s == pytest.approx(expected, rel=0.01)
+
+
+def test_noise_is_not_a_trend():
+    import random
+    rng = random.Random(3)
+    samples = [it(i, 100 * (1 + rng.gauss(0, 0.03))) for i in range(1, 600)]
+    r = estimate(samples, cfg(2000, 100000))
+    assert r.trend_rel is None and "level_shift" not in r.flags
