@@ -15,7 +15,7 @@ import datetime as _dt
 import math
 import statistics
 from dataclasses import dataclass
-from typing import Sequence
+from typing import Mapping, Sequence
 
 from advisor.errors import AdvisorError
 from advisor.logs.model import Sample
@@ -77,6 +77,14 @@ class EtaResult:
     low_at: _dt.datetime | None = None
     high_at: _dt.datetime | None = None
 
+    @property
+    def low_rel(self) -> float:
+        return self.low_s / self.remaining_s - 1 if self.remaining_s else 0.0
+
+    @property
+    def high_rel(self) -> float:
+        return self.high_s / self.remaining_s - 1 if self.remaining_s else 0.0
+
     def as_json(self) -> dict:
         def iso(t):
             return t.isoformat() if t is not None else None
@@ -95,9 +103,13 @@ class EtaResult:
             "remaining_s": self.remaining_s,
             "low_s": self.low_s,
             "high_s": self.high_s,
+            "p10_s": self.low_s,
+            "p50_s": self.remaining_s,
+            "p90_s": self.high_s,
             "finish_at": iso(self.finish_at),
             "samples_used": self.samples_used,
-            "excluded": [{"reason": e.reason, "iters": list(e.iters)} for e in self.excluded],
+            "excluded": [e.reason for e in self.excluded],
+            "excluded_iters": {e.reason: list(e.iters) for e in self.excluded},
             "flags": list(self.flags),
             "level_shift_at": self.shift_at,
             "level_shift_ratio": self.shift_ratio,
@@ -200,9 +212,17 @@ def damped_trend(iters: Sequence[int], dts: Sequence[float], n_rem: int):
     return total, slope_rel, beyond
 
 
+def calibration_bucket(samples_used: int, eval_source: str, trend: bool) -> str:
+    """Which residual quantiles apply: how much was measured, how evaluations were
+    costed, whether a trend was followed."""
+    size = "few" if samples_used < 30 else "many"
+    return f"{size}/{eval_source}/{'trend' if trend else 'flat'}"
+
+
 def estimate(samples: Sequence[Sample], cfg: EtaConfig, eval_steps: Sequence[int] = (),
              anchor: _dt.datetime | None = None, first_step: int = 0,
-             sec_per_step: float | None = None) -> EtaResult:
+             sec_per_step: float | None = None,
+             calibration: Mapping[str, tuple[float, float]] | None = None) -> EtaResult:
     """ETA from logged iterations. `anchor` is the clock time of the last line (or now);
     `first_step` is the number the trainer prints for its first step (0 or 1);
     `sec_per_step` replaces the measured step time (a what-if; evaluations scale with it)."""
@@ -319,6 +339,13 @@ def estimate(samples: Sequence[Sample], cfg: EtaConfig, eval_steps: Sequence[int
     high = steps_s * (1 + rel) + e_rem * e_hi + stall_s * 2.0
     if len(window) < 5:
         flags.append("few_samples")
+    bucket = calibration_bucket(len(window), source if e_rem else "none", slope_rel is not None)
+    if calibration and bucket in calibration and remaining > 0 and shift is None \
+            and len(window) >= WINDOW_MIN and sec_per_step is None:
+        # an 80 % range measured on backtest residuals (eta-method 5.7): log(truth/point)
+        q_lo, q_hi = calibration[bucket]
+        low, high = remaining * math.exp(q_lo), remaining * math.exp(q_hi)
+        flags.append("calibrated")
 
     excluded = []
     if warm:

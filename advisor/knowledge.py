@@ -28,6 +28,7 @@ class Knowledge:
     keys: dict[str, KeySpec]
     aliases: dict[str, str]
     examples: dict[str, Example]
+    eta_calibration: dict[str, tuple[float, float]]
 
 
 def _load_yaml(path: Path):
@@ -79,8 +80,25 @@ def _examples(doc, path: Path) -> dict[str, Example]:
     return out
 
 
+def _calibration(doc, path: Path) -> dict[str, tuple[float, float]]:
+    if not doc:
+        return {}
+    if not isinstance(doc, dict) or not doc.get("source") or not isinstance(doc.get("buckets"), dict):
+        raise KnowledgeError(f"{path}: needs `source` and `buckets`")
+    out = {}
+    for key, pair in doc["buckets"].items():
+        if (not isinstance(pair, list) or len(pair) != 2
+                or not all(isinstance(v, (int, float)) for v in pair) or not pair[0] <= 0 <= pair[1]):
+            raise KnowledgeError(f"{path}: bucket {key!r} needs [q10 <= 0, q90 >= 0]")
+        out[key] = (float(pair[0]), float(pair[1]))
+    return out
+
+
 def load(directory: Path) -> Knowledge:
     keys_path = directory / "keys.yaml"
     specs, aliases = _keys(_load_yaml(keys_path), keys_path)
     ex_path = directory / "examples.yaml"
-    return Knowledge(keys=specs, aliases=aliases, examples=_examples(_load_yaml(ex_path), ex_path))
+    cal_path = directory / "eta_calibration.yaml"
+    calibration = _calibration(_load_yaml(cal_path), cal_path) if cal_path.exists() else {}
+    return Knowledge(keys=specs, aliases=aliases, examples=_examples(_load_yaml(ex_path), ex_path),
+                     eta_calibration=calibration)

@@ -189,7 +189,8 @@ class Session:
             eval_only=self.fact_value("eval_only", used),
         )
         result = eta_mod.estimate(run.samples[-ETA_TAIL:], cfg, [e.step for e in run.evals],
-                                  self._anchor(run, used), sec_per_step=sec_per_step)
+                                  self._anchor(run, used), sec_per_step=sec_per_step,
+                                  calibration=self.knowledge.eta_calibration)
         return self._eta_answer(run, result, used, notes, cfg.eval_interval, cfg.eval_iters)
 
     def _eta_generic(self, run: Run, sec_per_step: float | None = None) -> Answer:

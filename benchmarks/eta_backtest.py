@@ -18,7 +18,13 @@ import sys
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
-from advisor.eta import EtaConfig, estimate  # noqa: E402
+import math  # noqa: E402
+
+import yaml  # noqa: E402
+
+from advisor import knowledge  # noqa: E402
+from advisor.eta import EtaConfig, calibration_bucket, estimate  # noqa: E402
+from advisor.resources import data_dir  # noqa: E402
 from advisor.parse import parse_text  # noqa: E402
 from synthetic import SynthRun, make_run  # noqa: E402
 
@@ -64,7 +70,7 @@ def baselines(samples, remaining: int, run: SynthRun, cut: int) -> dict[str, flo
     return out
 
 
-def evaluate(runs: list[SynthRun]):
+def evaluate(runs: list[SynthRun], calibration=None, residuals=None):
     rows: dict[str, dict[str, list]] = {}
     for run in runs:
         finishes = []
@@ -77,11 +83,17 @@ def evaluate(runs: list[SynthRun]):
                 continue
             try:
                 r = estimate(samples[-20000:], EtaConfig(run.max_iters, run.eval_interval,
-                                                           run.eval_iters, run.gas), evals)
+                                                           run.eval_iters, run.gas), evals,
+                             calibration=calibration)
             except Exception as exc:   # an estimator failure is a result, not a crash
                 print("estimate failed", run.name, label, exc)
                 continue
             rem = run.max_iters - cut
+            if residuals is not None:
+                key = calibration_bucket(r.samples_used,
+                                         r.eval_cost_source if r.evals_remaining else "none",
+                                         r.trend_rel is not None)
+                residuals.setdefault(key, []).append(math.log(truth / r.remaining_s))
             row = rows.setdefault(label, {})
             row.setdefault("advisor", []).append(r.remaining_s / truth - 1)
             row.setdefault("covered", []).append(r.low_s <= truth <= r.high_s)
@@ -117,13 +129,41 @@ def report(title: str, rows) -> None:
         print(f"finish-time stability (std across cuts / run length), median: {100 * statistics.median(st):.2f} %")
 
 
+def calibrate(n_runs: int, path: str) -> None:
+    """Fit the 80 % range on calibration runs (seeds apart from the test runs): the 10th
+    and 90th percentiles of log(truth / point) per bucket (eta-method 5.7)."""
+    residuals: dict[str, list[float]] = {}
+    for scenario in ("stationary", "drift", "stalls"):
+        evaluate([make_run(1000 + seed, scenario) for seed in range(n_runs)], None, residuals)
+    buckets = {}
+    for key, xs in sorted(residuals.items()):
+        if len(xs) >= 20 and key.startswith("many/"):   # few samples keep the wide floors
+            xs = sorted(xs)
+            q = lambda p: xs[min(len(xs) - 1, int(p * len(xs)))]  # noqa: E731
+            buckets[key] = [round(q(0.10), 5), round(q(0.90), 5)]
+            print(f"{key:24s} n={len(xs):4d}  q10={q(0.10):+.4f}  q90={q(0.90):+.4f}")
+    doc = {"source": f"benchmarks/eta_backtest.py --calibrate: {n_runs} synthetic runs x 3 "
+                     "scenarios (stationary, drift, stalls), seeds 1000+, all cuts",
+           "buckets": buckets}
+    with open(path, "w", encoding="utf-8") as fh:
+        fh.write("# 80 % ETA range: 10th and 90th percentiles of log(truth / estimate), per bucket\n"
+                 "# (samples measured / how evaluations were costed / trend). Regenerate with\n"
+                 "#   python benchmarks/eta_backtest.py --calibrate knowledge/eta_calibration.yaml\n")
+        yaml.safe_dump(doc, fh, sort_keys=True)
+
+
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--runs", type=int, default=40)
+    ap.add_argument("--calibrate", metavar="YAML")
     args = ap.parse_args()
+    if args.calibrate:
+        calibrate(args.runs, args.calibrate)
+        return
+    cal = knowledge.load(data_dir("knowledge")).eta_calibration
     for scenario in ("stationary", "drift", "stalls", "shift"):
         runs = [make_run(seed, scenario) for seed in range(args.runs)]
-        report(f"{scenario} ({len(runs)} synthetic runs)", evaluate(runs))
+        report(f"{scenario} ({len(runs)} synthetic runs)", evaluate(runs, cal))
 
 
 if __name__ == "__main__":
