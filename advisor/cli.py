@@ -52,6 +52,12 @@ def build_parser() -> argparse.ArgumentParser:
         e.add_argument("--json", dest="sub_json", action="store_true")
         if name == "eta":
             e.add_argument("--whatif", metavar="KEY=VALUE")
+    w = sub.add_parser("watch", add_help=False)
+    w.add_argument("file", metavar="LOGFILE")
+    w.add_argument("-h", "--help", dest="sub_help", action="store_true")
+    w.add_argument("--lang", dest="sub_lang")
+    w.add_argument("--set", dest="sub_sets", action="append", default=[], metavar="KEY=VALUE")
+    w.add_argument("--interval", type=float, default=1.0)
     return p
 
 
@@ -137,6 +143,10 @@ def main(argv: list[str] | None = None, env: Environment | None = None) -> int:
         if args.help or getattr(args, "sub_help", False):
             env.stdout.write(render(Answer("usage"), session.locale) + "\n")
             return EXIT_OK
+        if args.command == "watch":
+            from advisor.watch import watch
+            _apply_sets(session, sets)
+            return watch(args.file, session, env, interval=max(0.1, args.interval))
         if args.command in ("eta", "facts"):  # the command line has the last word over the log
             return _batch_question(env, session, args.command, args.files, as_json, sets,
                                    getattr(args, "whatif", None))
