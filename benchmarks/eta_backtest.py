@@ -152,6 +152,49 @@ def calibrate(n_runs: int, path: str) -> None:
         yaml.safe_dump(doc, fh, sort_keys=True)
 
 
+def real_logs() -> None:
+    """modded-nanogpt records in ../shared/logs: the timer excludes validation, and the
+    last line gives the total train time, so the truth at a cut is total - train_time(cut).
+    advisor's generic ETA (steps left x step time, evaluations not counted) is compared with
+    the cumulative average the log itself prints (step_avg) and with the last step time."""
+    import re
+    from advisor.session import Session
+    root = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "..",
+                        "shared", "logs", "modded-nanogpt")
+    if not os.path.isdir(root):
+        print("\n(../shared/logs not found: real-log section skipped)")
+        return
+    know = knowledge.load(data_dir("knowledge"))
+    print("\n== real logs (modded-nanogpt records): |error| in % at each cut")
+    for name in sorted(os.listdir(root)):
+        lines = open(os.path.join(root, name), encoding="utf-8").read().splitlines()
+        timed = [(i, int(m.group(1)), float(m.group(2)), float(m.group(3)) if m.group(3) != "nan" else None)
+                 for i, line in enumerate(lines)
+                 for m in [re.match(r"step:(\d+)/\d+ (?:train_loss:\S+ )?train_time:(\d+)ms step_avg:(\S+?)ms", line)]
+                 if m]
+        total_ms = timed[-1][2]
+        errors = {"advisor": [], "step_avg x rem": [], "last x rem": []}
+        for k, (i, step, t_ms, avg) in enumerate(timed):
+            if step < 20 or step >= timed[-1][1] or avg is None:
+                continue
+            s = Session(know)
+            s.paste("\n".join(lines[:i + 1]))
+            try:
+                r = s.eta().data["eta"]
+            except Exception:
+                continue
+            truth = (total_ms - t_ms) / 1000
+            rem = r.steps_remaining
+            prev = timed[k - 1]
+            last = (t_ms - prev[2]) / 1000 / max(1, step - prev[1]) if prev[1] < step else None
+            errors["advisor"].append(r.remaining_s / truth - 1)
+            errors["step_avg x rem"].append(avg / 1000 * rem / truth - 1)
+            if last:
+                errors["last x rem"].append(last * rem / truth - 1)
+        cells = "  ".join(f"{n}: {pct(v, .5):.1f} / {pct(v, .9):.1f} (n={len(v)})" for n, v in errors.items() if v)
+        print(f"{name[:48]:48s} {cells}")
+
+
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--runs", type=int, default=40)
@@ -164,6 +207,7 @@ def main() -> None:
     for scenario in ("stationary", "drift", "stalls", "shift"):
         runs = [make_run(seed, scenario) for seed in range(args.runs)]
         report(f"{scenario} ({len(runs)} synthetic runs)", evaluate(runs, cal))
+    real_logs()
 
 
 if __name__ == "__main__":

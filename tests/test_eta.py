@@ -203,3 +203,39 @@ def test_noise_is_not_a_trend():
     samples = [it(i, 100 * (1 + rng.gauss(0, 0.03))) for i in range(1, 600)]
     r = estimate(samples, cfg(2000, 100000))
     assert r.trend_rel is None and "level_shift" not in r.flags
+
+
+def test_eval_only_counts_no_evaluation():
+    r = estimate([it(i, 400) for i in range(1, 41)], cfg(1000, 250, eval_only=True))
+    assert r.evals_remaining == 0 and r.evals_s == 0
+
+
+def test_eval_iterations_not_logged_fall_back_to_the_prior():
+    # log_interval 70 does not divide eval_interval 250: no eval iteration printed before 1750
+    samples = [it(i, 400) for i in range(70, 1200, 70)]
+    r = estimate(samples, cfg(2000, 250))
+    assert r.eval_cost_source == "prior" and "eval_prior" in r.flags
+    assert r.evals_remaining == 4                                   # 1250, 1500, 1750, 2000
+
+
+def test_mfu_minus_100_marks_a_process_start_after_a_resume():
+    samples = [it(i, 400) for i in range(200, 260)] + [it(i, 30000 if i == 250 else 400, -100.0)
+                                                       for i in range(250, 255)]
+    samples += [it(i, 400) for i in range(255, 300)]
+    r = estimate(samples, cfg(1000, 100000))
+    assert "resumed" in r.flags
+    assert [e.iters for e in r.excluded if e.reason == "warmup"] == [(250,)]
+    assert r.sec_per_step == pytest.approx(0.4)
+
+
+def test_cpu_log_without_a_total_asks_for_it(know):
+    from advisor.errors import AdvisorError
+    from advisor.session import Session
+    s = Session(know)
+    s.paste("step 0: train loss 5.356189 (took 1452.121000 ms)\nstep 1: train loss 4.301069 (took 1288.673000 ms)\n")
+    with pytest.raises(AdvisorError) as e:
+        s.eta()
+    assert e.value.code == "max_iters_missing"
+    s.set_fact("max_iters", "40", "repl")
+    r = s.eta().data["eta"]
+    assert r.steps_remaining == 39 - 1                               # steps 0..39, 1 is done
