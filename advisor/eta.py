@@ -257,25 +257,26 @@ def estimate(samples: Sequence[Sample], cfg: EtaConfig, eval_steps: Sequence[int
                                count=len(seg))
         raise AdvisorError("no_iterations")
 
-    # 2. stalls among regular iterations
+    # 2. a change of level (a batch-size or sequence-length schedule): block medians are
+    #    robust to stalls, so look for it first and measure only the newest level
+    regular_all = regular_idx
+    shift = last_level_shift([seg[i].dt_s for i in regular_idx])
+    shift_iter, shift_ratio = None, None
+    if shift is not None:
+        start, shift_ratio = shift
+        shift_iter = seg[regular_idx[start]].iter
+        regular_idx = regular_idx[start:]
+        flags.append("level_shift")
+
+    # 3. stalls among regular iterations of the current level
     reg_dt = [seg[i].dt_s for i in regular_idx]
     m, s = _robust_scale(reg_dt)
     stall_idx = [i for i in regular_idx
                  if seg[i].dt_s > m + STALL_MADS * s and seg[i].dt_s > STALL_FACTOR * m]
     stall_set = set(stall_idx)
-    inliers = [i for i in regular_idx if i not in stall_set]
+    inliers_now = [i for i in regular_idx if i not in stall_set]
 
-    # 3. level of a regular step: mean of the newest window of inliers, after the last
-    #    change of level (a batch-size or sequence-length schedule) when there was one
-    shift = last_level_shift([seg[i].dt_s for i in inliers])
-    shift_iter, shift_ratio = None, None
-    if shift is not None:
-        start, shift_ratio = shift
-        shift_iter = seg[inliers[start]].iter
-        inliers_now = inliers[start:]
-        flags.append("level_shift")
-    else:
-        inliers_now = inliers
+    # 4. level of a regular step: mean of the newest window of inliers
     w = min(WINDOW_MAX, max(WINDOW_MIN, math.ceil(WINDOW_FRAC * len(inliers_now))))
     window_idx = inliers_now[-w:]
     window = [seg[i].dt_s for i in window_idx]
@@ -307,7 +308,7 @@ def estimate(samples: Sequence[Sample], cfg: EtaConfig, eval_steps: Sequence[int
     else:
         stall_s = 0.0
 
-    # 4. evaluations: remaining ones on the schedule, each costed from observed ones
+    # 5. evaluations: remaining ones on the schedule, each costed from observed ones
     done_eval = max([last] + [e for e in eval_steps if e >= last])
     if cfg.eval_only:
         e_rem = 0
@@ -315,8 +316,8 @@ def estimate(samples: Sequence[Sample], cfg: EtaConfig, eval_steps: Sequence[int
         e_rem = evals_between(done_eval, cfg.max_iters, interval)
     costs = []
     for i in eval_idx:   # overhead = eval iteration - median of the nearest regular ones
-        k = bisect.bisect_left(inliers, i)
-        near = inliers[max(0, k - 5):k + 5]
+        k = bisect.bisect_left(regular_all, i)       # the level of its own time (median: robust)
+        near = regular_all[max(0, k - 5):k + 5]
         costs.append((seg[i].dt_s - statistics.median(seg[j].dt_s for j in near)) * scale)
     if costs:
         recent = costs[-5:]

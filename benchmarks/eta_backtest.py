@@ -32,16 +32,28 @@ FRACTIONS = (0.05, 0.10, 0.25, 0.50, 0.75)
 
 
 def cuts(run: SynthRun) -> dict[str, int]:
+    """Cut points as timeline positions (the last logged line at or before each point)."""
     L, E, M = run.log_interval, run.eval_interval, run.max_iters
-    logged = lambda k: k - k % L  # noqa: E731
-    out = {f"{int(f * 100)}%": logged(int(f * M)) for f in FRACTIONS}
+    logged = [p for p in range(len(run.dt)) if run.iters[p] % L == 0]
+    last_pos = {}
+    for p in logged:                       # after a resume, the newest position of an iteration
+        last_pos[run.iters[p]] = p
+
+    def at(k):                             # the last logged line at or before iteration k
+        k = max(0, min(M, k))
+        k -= k % L
+        return last_pos[k]
+
+    out = {f"{int(f * 100)}%": at(int(f * M)) for f in FRACTIONS}
     mid = (M // 2) // E * E
-    out["after-eval"] = mid
-    out["before-eval"] = logged(mid + E - 1) if mid + E - 1 <= M else logged(mid - 1)
-    out["first-interval"] = logged(E // 2) if E // 2 >= 3 * L else logged(E - 1)
-    big = [k for k in range(1, M) if k % E and run.dt[k] > 4 * statistics.median(run.dt[1:200])]
+    out["after-eval"] = at(mid)
+    out["before-eval"] = at(mid + E - 1) if mid + E - 1 <= M else at(mid - 1)
+    out["first-interval"] = at(E // 2) if E // 2 >= 3 * L else at(E - 1)
+    base = statistics.median(run.dt[1:200])
+    big = [p for p in range(1, len(run.dt)) if run.iters[p] % E and run.dt[p] > 4 * base
+           and run.iters[p] == run.iters[p - 1] + 1 and run.iters[p] + L <= M]
     if big:
-        out["after-stall"] = logged(big[len(big) // 2] + L)
+        out["after-stall"] = at(run.iters[big[len(big) // 2]] + L)
     return out
 
 
@@ -88,13 +100,15 @@ def evaluate(runs: list[SynthRun], calibration=None, residuals=None):
             except Exception as exc:   # an estimator failure is a result, not a crash
                 print("estimate failed", run.name, label, exc)
                 continue
-            rem = run.max_iters - cut
+            rem = run.max_iters - run.iters[cut]
             if residuals is not None:
                 key = calibration_bucket(r.samples_used,
                                          r.eval_cost_source if r.evals_remaining else "none",
                                          r.trend_rel is not None)
                 residuals.setdefault(key, []).append(math.log(truth / r.remaining_s))
             row = rows.setdefault(label, {})
+            if run.shift_at is not None and run.iters[cut] >= run.shift_at + run.max_iters // 10:
+                rows.setdefault("warning", {}).setdefault("fired", []).append("level_shift" in r.flags)
             row.setdefault("advisor", []).append(r.remaining_s / truth - 1)
             row.setdefault("covered", []).append(r.low_s <= truth <= r.high_s)
             if label.endswith("%"):
@@ -118,12 +132,16 @@ def report(title: str, rows) -> None:
     names = ["advisor", "last x rem", "mean x rem", "tqdm EMA", "cumulative avg", "rich 30 s", "median 1000"]
     print(f"{'cut':16s}" + "".join(f"{n:>18s}" for n in names) + f"{'coverage':>10s}")
     for label, row in rows.items():
-        if label == "stability":
+        if label in ("stability", "warning"):
             continue
         cells = "".join(f"{pct(row[n], .5):8.1f} /{pct(row[n], .9):7.1f}" if n in row else f"{'-':>18s}"
                         for n in names)
         cov = 100 * sum(row["covered"]) / len(row["covered"])
         print(f"{label:16s}{cells}{cov:9.0f}%")
+    if "warning" in rows:
+        fired = rows["warning"]["fired"]
+        print(f"level-shift warning on cuts at least 10 % of the run past the shift: "
+              f"{100 * sum(fired) / len(fired):.0f} % of {len(fired)}")
     if "stability" in rows:
         st = rows["stability"]["advisor"]
         print(f"finish-time stability (std across cuts / run length), median: {100 * statistics.median(st):.2f} %")
@@ -204,7 +222,7 @@ def main() -> None:
         calibrate(args.runs, args.calibrate)
         return
     cal = knowledge.load(data_dir("knowledge")).eta_calibration
-    for scenario in ("stationary", "drift", "stalls", "shift"):
+    for scenario in ("stationary", "drift", "stalls", "resume", "shift"):
         runs = [make_run(seed, scenario) for seed in range(args.runs)]
         report(f"{scenario} ({len(runs)} synthetic runs)", evaluate(runs, cal))
     real_logs()

@@ -239,3 +239,13 @@ def test_cpu_log_without_a_total_asks_for_it(know):
     s.set_fact("max_iters", "40", "repl")
     r = s.eta().data["eta"]
     assert r.steps_remaining == 39 - 1                               # steps 0..39, 1 is done
+
+
+def test_a_recent_level_shift_is_not_mistaken_for_stalls():
+    # 600 iterations at 100 ms, then 150 at 200 ms: the new level is the minority
+    samples = [it(i, 100) for i in range(1, 601)] + [it(i, 200) for i in range(601, 751)]
+    r = estimate(samples, cfg(2000, 100000))
+    assert "level_shift" in r.flags
+    assert not [e for e in r.excluded if e.reason == "stall"]
+    assert r.sec_per_step == pytest.approx(0.2)
+    assert r.remaining_s == pytest.approx(1250 * 0.2)
