@@ -247,6 +247,10 @@ def entry_point() -> None:
         code = main()
     except KeyboardInterrupt:
         code = 130
+    except BrokenPipeError:    # `advisor ... | head`: the reader left; nothing to say
+        import os
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        code = 141
     except Exception as exc:   # a bug: say so in one line, never a traceback
         sys.stderr.write(f"advisor: internal error ({type(exc).__name__}); "
                          "please report it with the input that caused it\n")
