@@ -18,7 +18,8 @@ from advisor.facts import Fact, Source
 from advisor.paths import cache_dir
 from advisor.render import render, use_bytecode_cache
 from advisor.resources import data_dir
-from advisor.session import Session, check_locale
+from advisor.commands import check_locale
+from advisor.session import Session
 from advisor.values import split_assignment
 
 EXIT_OK, EXIT_BAD_INPUT = 0, 2

@@ -17,7 +17,8 @@ from advisor.answers import Answer
 from advisor.environment import Environment
 from advisor.paths import history_file, state_dir
 from advisor.render import render
-from advisor.session import COMMANDS, Session
+from advisor.commands import COMMANDS
+from advisor.session import Session
 
 
 class SlashCompleter(Completer):

@@ -32,23 +32,6 @@ WHATIF_KEYS = {"max_iters", "eval_interval", "eval_iters", "gradient_accumulatio
 
 
 @dataclass
-class Command:
-    name: str
-    handler: Callable[["Session", str], list[Answer]]
-    args: tuple[str, ...] = ()      # completions for the argument
-
-
-COMMANDS: dict[str, Command] = {}
-
-
-def command(name: str, args: tuple[str, ...] = ()):
-    def register(fn):
-        COMMANDS[name] = Command(name, fn, args)
-        return fn
-    return register
-
-
-@dataclass
 class Session:
     knowledge: Knowledge
     locale: str = "en"
@@ -272,6 +255,7 @@ class Session:
 
     # ---- dispatch ------------------------------------------------------------------------
     def run_command(self, line: str) -> list[Answer]:
+        from advisor.commands import COMMANDS
         name, _, arg = line.strip().partition(" ")
         cmd = COMMANDS.get(name.lower())
         if cmd is None:
@@ -294,6 +278,7 @@ class Session:
                 answers.append(self.paste("\n".join(chunk)))
             chunk.clear()
 
+        from advisor.commands import is_command
         for line in text.splitlines():
             if is_command(line):
                 flush()
@@ -339,84 +324,3 @@ def run_summary(run: Run) -> dict:
         "facts": {k: v[0] for k, v in run.facts.items()},
         **summary,
     }
-
-
-def is_command(line: str) -> bool:
-    word = line.strip().split(" ", 1)[0].lower()
-    return word.startswith("/") and len(word) > 1 and word[1:].isalpha()
-
-
-# ---- the commands ------------------------------------------------------------------------
-@command("/eta")
-def _eta(s: Session, arg: str) -> list[Answer]:
-    return [s.eta()]
-
-
-@command("/whatif")
-def _whatif(s: Session, arg: str) -> list[Answer]:
-    return [s.whatif(arg)]
-
-
-@command("/set")
-def _set(s: Session, arg: str) -> list[Answer]:
-    pair = split_assignment(arg) if arg else None
-    if pair is None:
-        raise AdvisorError("set_syntax", text=arg)
-    fact = s.set_fact(pair[0], pair[1], "repl")
-    return [Answer("set", {"fact": fact})]
-
-
-@command("/lang", args=LOCALES)
-def _lang(s: Session, arg: str) -> list[Answer]:
-    if arg:
-        s.locale = check_locale(arg)
-    return [Answer("lang", {"locale": s.locale})]
-
-
-@command("/regen", args=LOCALES)
-def _regen(s: Session, arg: str) -> list[Answer]:
-    if s.last_answer is None:
-        raise AdvisorError("nothing_to_regen")
-    locale = check_locale(arg) if arg else s.locale
-    return [Answer("regen", {"answer": s.last_answer, "locale": locale})]
-
-
-@command("/facts")
-def _facts(s: Session, arg: str) -> list[Answer]:
-    return [s.facts_answer()]
-
-
-@command("/example")
-def _example(s: Session, arg: str) -> list[Answer]:
-    ex = next(iter(s.knowledge.examples.values()))
-    scratch = Session(s.knowledge, s.locale, s.clock)
-    scratch.paste(ex.paste)
-    answer = scratch.eta()
-    lines = [line for line in ex.paste.splitlines() if line.strip()]
-    return [Answer("example", {"paste_head": lines[:3] + ["..."] + lines[-3:],
-                               "lines": len(lines), "answer": answer}, question=True)]
-
-
-@command("/reset")
-def _reset(s: Session, arg: str) -> list[Answer]:
-    s.store = FactStore()
-    s.log = LogReport()
-    s.last_answer = None
-    return [Answer("reset")]
-
-
-@command("/help")
-def _help(s: Session, arg: str) -> list[Answer]:
-    return [Answer("help", {"commands": sorted(COMMANDS)})]
-
-
-@command("/quit")
-def _quit(s: Session, arg: str) -> list[Answer]:
-    return [Answer("quit")]
-
-
-def check_locale(text: str) -> str:
-    code = text.strip().lower().replace("-", "_").split("_")[0]
-    if code not in LOCALES:
-        raise AdvisorError("unknown_lang", lang=text.strip(), supported=list(LOCALES))
-    return code
