@@ -1,6 +1,5 @@
 import pytest
 
-from advisor.errors import AdvisorError
 from advisor.session import Session, step_seconds
 
 from conftest import SEED_LINE, run_cli
