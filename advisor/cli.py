@@ -224,13 +224,14 @@ def _batch_message(env, session: Session, as_json: bool) -> int:
     if not text.strip():
         return _emit_error(env, session, AdvisorError("empty_input"), as_json)
     answers = session.handle(text)
-    shown = [a for a in answers
-             if a.error or a.question or a.kind in ("help", "regen", "lang", "reset")]
-    if not any(a.question or a.kind == "regen" for a in shown):
-        try:
+    pasted = any(a.kind in ("ack", "not_understood") for a in answers)
+    shown = [a for a in answers if a.kind not in ("ack", "quit")]
+    if pasted and not any(a.question or a.kind == "regen" for a in answers):
+        try:                                  # a paste with no question: the time left
             shown.append(session.eta())
-        except AdvisorError as exc:
-            shown.append(Answer.from_error(exc))
+        except AdvisorError as exc:           # "not understood" already says what is missing
+            if not (exc.code == "no_iterations" and any(a.kind == "not_understood" for a in shown)):
+                shown.append(Answer.from_error(exc))
     for i, a in enumerate(shown):
         if i and not as_json:
             env.stdout.write("\n")

@@ -74,6 +74,8 @@ class FactStore:
 
 
 _GROUPED_INT = re.compile(r"^[+-]?\d{1,3}([,_ ]\d{3})+$")
+# a decimal comma: one comma, not followed by exactly three digits (1,500 is a grouping)
+_DECIMAL_COMMA = re.compile(r"^[+-]?\d+,(?:\d{1,2}|\d{4,})$")
 
 
 def canonical_key(name: str, specs: dict[str, KeySpec], aliases: dict[str, str]) -> str | None:
@@ -98,6 +100,8 @@ def coerce(spec: KeySpec, value, raw: str = ""):
         if isinstance(value, bool) or not isinstance(value, int):
             raise bad("int")
     elif t == "float":
+        if isinstance(value, str) and _DECIMAL_COMMA.match(value.strip()):
+            value = float(value.strip().replace(",", "."))     # 0,15 written the French way
         if isinstance(value, bool) or not isinstance(value, (int, float)):
             raise bad("number")
         value = float(value)

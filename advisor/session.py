@@ -269,26 +269,30 @@ class Session:
         return answers
 
     def handle(self, text: str) -> list[Answer]:
-        """One message: slash-command lines run in order; other lines are pasted text."""
+        """One message: slash-command lines run in order; other lines are pasted text.
+        Each answer becomes "the last answer" (for /regen) as soon as it is given."""
         answers: list[Answer] = []
         chunk: list[str] = []
 
+        def give(new: list[Answer]) -> None:
+            for a in new:
+                if not a.error and a.kind not in ("lang", "help", "quit", "regen"):
+                    self.last_answer = a
+            answers.extend(new)
+
         def flush():
             if any(line.strip() for line in chunk):
-                answers.append(self.paste("\n".join(chunk)))
+                give([self.paste("\n".join(chunk))])
             chunk.clear()
 
         from advisor.commands import is_command
         for line in text.splitlines():
             if is_command(line):
                 flush()
-                answers.extend(self.run_command(line))
+                give(self.run_command(line))
             else:
                 chunk.append(line)
         flush()
-        for a in answers:
-            if not a.error and a.kind not in ("lang", "help", "quit", "regen"):
-                self.last_answer = a
         return answers
 
 

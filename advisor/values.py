@@ -15,7 +15,7 @@ MAX_ABS = 1e30           # arithmetic results beyond this are refused
 MAX_STR = 1000
 
 _ASSIGN = re.compile(r"^(?:--)?[\"']?([A-Za-z_][A-Za-z0-9_.\-]{0,80})[\"']?\s*(=|:)\s*(.*)$")
-_GROUPED = re.compile(r"^[+-]?\d{1,3}(,\d{3})+$")   # 6,000 is a number, not a tuple
+_GROUPED = re.compile(r"^[+-]?\d+(,\d+)+$")   # 6,000 or 0,15 is a number, not a tuple
 _BOOL_WORDS = {"true": True, "yes": True, "on": True, "false": False, "no": False, "off": False}
 
 
@@ -110,14 +110,21 @@ def loose_value(text: str):
         tree = ast.parse(text, mode="eval") if len(text) <= MAX_LINE else None
     except (SyntaxError, ValueError, RecursionError, MemoryError):
         tree = None
-    if tree is not None and not isinstance(tree.body, ast.Name) and not _GROUPED.match(text):
-        raise NotLiteral("code")      # a call, attribute, list...: Python we will not run
+    if tree is not None and not _plain_name(tree.body) and not _GROUPED.match(text):
+        raise NotLiteral("code")      # a call, a subscript, a list...: Python we will not run
     if len(text) >= 2 and text[0] == text[-1] and text[0] in "\"'":
         return text[1:-1]
     word = text.lower()
     if word in _BOOL_WORDS:
         return _BOOL_WORDS[word]
     return text
+
+
+def _plain_name(node) -> bool:
+    """`gpt2`, `llm.c`, `torch.bfloat16`: a (dotted) name is a word, read as text."""
+    while isinstance(node, ast.Attribute):
+        node = node.value
+    return isinstance(node, ast.Name)
 
 
 def split_assignment(line: str):

@@ -151,3 +151,10 @@ def test_help_is_in_the_users_language(lang, word):
     assert r.code == 0 and word in r.out
     r = run_cli(["eta", "--help", "--lang", lang])
     assert r.code == 0 and word in r.out
+
+
+def test_batch_text_that_is_not_a_log_gets_the_not_understood_answer():
+    r = run_cli(["--json"], "hello there\n")
+    assert r.code == 2 and r.json["error"] == "not_understood"
+    r = run_cli([], "/set max_iters=6000\n")                 # only a setting: it is acknowledged
+    assert r.code == 0 and "6,000" in r.out

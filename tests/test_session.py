@@ -63,3 +63,19 @@ def test_regen_and_undo_free_state(know):
     [regen] = s.handle("/regen fr")
     assert regen.data["answer"] is eta and regen.data["locale"] == "fr"
     assert s.locale == "en"
+
+
+def test_regen_in_the_same_message_sees_the_answer_before_it(know):
+    s = Session(know)
+    answers = s.handle("/example\n/regen fr")
+    assert [a.kind for a in answers] == ["example", "regen"]
+    assert answers[1].data["answer"] is answers[0]
+
+
+def test_values_as_people_type_them(know):
+    s = Session(know)
+    s.handle("/set price_kwh=0,15\n/set trainer=llm.c\n/set max_iters=6,000\n/set dtype=torch.bfloat16")
+    assert s.store.get("price_kwh").value == 0.15
+    assert s.store.get("trainer").value == "llm.c"
+    assert s.store.get("max_iters").value == 6000
+    assert s.store.get("dtype").value == "torch.bfloat16"
