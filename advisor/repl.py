@@ -8,6 +8,7 @@ from __future__ import annotations
 from typing import Callable
 
 from prompt_toolkit import PromptSession
+from prompt_toolkit.auto_suggest import AutoSuggestFromHistory
 from prompt_toolkit.completion import CompleteEvent, Completer, Completion
 from prompt_toolkit.document import Document
 from prompt_toolkit.history import FileHistory, History, InMemoryHistory
@@ -62,9 +63,18 @@ def make_history(environ) -> History:
         return InMemoryHistory()
 
 
-def make_session(environ, input=None, output=None) -> PromptSession:
+def toolbar_text(session: Session) -> str:
+    """The bottom line: language, how much is known, the keys to remember."""
+    steps = sum(len(r.samples) for r in session.log.runs.values())
+    data = {"locale": session.locale, "facts": len(session.store.facts), "steps": steps}
+    return render(Answer("toolbar", data), session.locale).replace("\u200f", "")
+
+
+def make_session(environ, input=None, output=None, session: Session | None = None) -> PromptSession:
     return PromptSession(
         history=make_history(environ),
+        auto_suggest=AutoSuggestFromHistory(),
+        bottom_toolbar=(lambda: toolbar_text(session)) if session is not None else None,
         completer=SlashCompleter(),
         key_bindings=key_bindings(),
         multiline=False,
@@ -118,7 +128,7 @@ def report_crash() -> str:
 def run_repl_from_env(session: Session, env: Environment) -> int:
     global _crash_file
     _crash_file = state_dir(env.environ) / "crash.log"
-    prompt = make_session(env.environ)
+    prompt = make_session(env.environ, session=session)
 
     def write(text: str) -> None:
         env.stdout.write(text)

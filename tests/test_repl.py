@@ -105,3 +105,13 @@ def test_a_bug_does_not_end_the_conversation(know, tmp_path, monkeypatch):
     assert code == 0 and "bug" in out[2] and "ZeroDivisionError" in (tmp_path / "crash.log").read_text()
     assert session.store.get("max_iters").value == 6000
     assert session.store.get("eval_interval").value == 250
+
+
+@pytest.mark.parametrize("locale,word", [("en", "facts"), ("es", "datos"), ("fr", "informations"),
+                                         ("ar", "معلومات")])
+def test_toolbar_counts_what_is_known(know, locale, word):
+    from advisor.repl import toolbar_text
+    s = Session(know, locale)
+    s.handle(PASTE + "\nmax_iters = 6000\neval_interval = 100000\nbatch_size = 8")
+    text = toolbar_text(s)
+    assert "3" in text and word in text and "/help" in text
