@@ -8,6 +8,7 @@ from pathlib import Path
 import yaml
 
 from advisor.facts import KeySpec
+from advisor.gpus import build_table
 
 _TYPES = {"int", "float", "bool", "str", "datetime"}
 
@@ -29,6 +30,7 @@ class Knowledge:
     aliases: dict[str, str]
     examples: dict[str, Example]
     eta_calibration: dict[str, tuple[float, float]]
+    gpus: list = ()                    # (pattern words, Gpu), longest pattern first
 
 
 def _load_yaml(path: Path):
@@ -94,11 +96,22 @@ def _calibration(doc, path: Path) -> dict[str, tuple[float, float]]:
     return out
 
 
+def _gpus(doc, path: Path) -> list:
+    if not isinstance(doc, list) or not doc:
+        raise KnowledgeError(f"{path}: needs a list of GPUs")
+    for row in doc:
+        missing = [k for k in ("name", "display_name", "memory_gib", "source") if not row.get(k)]
+        if missing or not (row.get("device_name_patterns") or row.get("short_names")):
+            raise KnowledgeError(f"{path}: GPU {row.get('name')!r} lacks {missing or 'name patterns'}")
+    return build_table(doc)
+
+
 def load(directory: Path) -> Knowledge:
     keys_path = directory / "keys.yaml"
     specs, aliases = _keys(_load_yaml(keys_path), keys_path)
     ex_path = directory / "examples.yaml"
     cal_path = directory / "eta_calibration.yaml"
     calibration = _calibration(_load_yaml(cal_path), cal_path) if cal_path.exists() else {}
+    gpu_path = directory / "gpus.yaml"
     return Knowledge(keys=specs, aliases=aliases, examples=_examples(_load_yaml(ex_path), ex_path),
-                     eta_calibration=calibration)
+                     eta_calibration=calibration, gpus=_gpus(_load_yaml(gpu_path), gpu_path))
