@@ -34,6 +34,8 @@ class Knowledge:
     examples: dict[str, Example]
     eta_calibration: dict[str, tuple[float, float]]
     gpus: list = ()                    # (pattern words, Gpu), longest pattern first
+    datasets: dict = None              # name or alias -> dataset row
+    models: dict = None                # name or alias -> preset row
 
 
 def _load_yaml(path: Path):
@@ -109,6 +111,23 @@ def _gpus(doc, path: Path) -> list:
     return build_table(doc)
 
 
+def _named(doc, key: str, path: Path, required: tuple[str, ...]) -> dict:
+    """Rows with a name, aliases and a source, indexed by every name (lower case)."""
+    rows = (doc or {}).get(key) if isinstance(doc, dict) else None
+    if not isinstance(rows, list) or not rows:
+        raise KnowledgeError(f"{path}: needs a `{key}` list")
+    out: dict = {}
+    for row in rows:
+        if not isinstance(row, dict) or not row.get("name") or not row.get("source") \
+                or any(row.get(k) is None for k in required):
+            raise KnowledgeError(f"{path}: each entry needs name, source and {', '.join(required)}")
+        for name in [row["name"], *row.get("aliases", [])]:
+            if name.lower() in out:
+                raise KnowledgeError(f"{path}: {name!r} is used twice")
+            out[name.lower()] = row
+    return out
+
+
 def load(directory: Path) -> Knowledge:
     keys_path = directory / "keys.yaml"
     specs, aliases = _keys(_load_yaml(keys_path), keys_path)
@@ -116,5 +135,13 @@ def load(directory: Path) -> Knowledge:
     cal_path = directory / "eta_calibration.yaml"
     calibration = _calibration(_load_yaml(cal_path), cal_path) if cal_path.exists() else {}
     gpu_path = directory / "gpus.yaml"
+    ds_path, md_path = directory / "datasets.yaml", directory / "models.yaml"
+    datasets = _named(_load_yaml(ds_path), "datasets", ds_path, ("train_tokens",))
+    models = _named(_load_yaml(md_path), "models", md_path, ("config",))
+    for row in {id(r): r for r in models.values()}.values():
+        unknown = set(row["config"]) - set(specs)
+        if unknown:
+            raise KnowledgeError(f"{md_path}: preset {row['name']!r} uses unknown keys {sorted(unknown)}")
     return Knowledge(keys=specs, aliases=aliases, examples=_examples(_load_yaml(ex_path), ex_path),
-                     eta_calibration=calibration, gpus=_gpus(_load_yaml(gpu_path), gpu_path))
+                     eta_calibration=calibration, gpus=_gpus(_load_yaml(gpu_path), gpu_path),
+                     datasets=datasets, models=models)

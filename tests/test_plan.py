@@ -53,3 +53,22 @@ def test_parameter_count_is_the_sum_of_its_parts(n_layer, n_head, head_dim, bloc
     assert p.total == p.wte + p.wpe + p.layers + p.ln_f
     assert p.per_layer == 12 * c * c + (13 * c if bias else 2 * c)
     assert p.reported == p.total - block * c
+
+
+def test_presets_reproduce_the_gpt2_sizes(know):
+    # published sizes of the OpenAI GPT-2 checkpoints (bias, V=50257)
+    expected = {"gpt2": 124_439_808, "gpt2-medium": 354_823_168, "gpt2-large": 774_030_080,
+                "gpt2-xl": 1_557_611_200}
+    for name, total in expected.items():
+        cfg = know.models[name]["config"]
+        shape = Shape(cfg["n_layer"], cfg["n_head"], cfg["n_embd"], cfg["block_size"],
+                      cfg["vocab_size"], cfg["bias"])
+        assert params(shape).total == total, name
+    assert know.models["baby-gpt"]["name"] == "shakespeare-char"
+
+
+def test_datasets_by_name_and_alias(know):
+    assert know.datasets["owt"]["train_tokens"] == 9_035_582_198
+    assert know.datasets["shakespeare-char"]["train_tokens"] == 1_003_854
+    assert know.datasets["fineweb-edu"]["exact"] is False
+    assert all(row["source"] for row in know.datasets.values())
