@@ -93,3 +93,46 @@ def compute(shape: Shape, batch_size: int, gradient_accumulation_steps: int, max
         tokens_per_param=tokens / n, chinchilla_ratio=tokens / (CHINCHILLA_TOKENS_PER_PARAM * n),
         epochs=tokens / dataset_tokens if dataset_tokens else None,
     )
+
+
+A100_BF16_TFLOPS = 312.0             # what nanoGPT's estimate_mfu divides by, whatever the GPU
+
+
+@dataclass(frozen=True)
+class Hardware:
+    peak_tflops: float       # dense peak for the run's dtype, per GPU
+    num_gpus: int = 1
+    tdp_w: float | None = None
+
+
+def peak_tflops(gpu, dtype: str) -> tuple[float | None, str]:
+    """(dense tensor peak per GPU for this dtype, which peak it is). bf16 on a GPU without
+    native bf16 is emulated: its fp16 peak is returned with the note 'bf16_emulated'."""
+    if dtype in ("bfloat16", "bf16"):
+        if gpu.bf16_native and gpu.bf16_tflops:
+            return gpu.bf16_tflops, "bf16"
+        return gpu.fp16_tflops, "bf16_emulated"
+    if dtype in ("float16", "fp16"):
+        return gpu.fp16_tflops, "fp16"
+    return None, "fp32"
+
+
+def seconds_per_iter(flops_per_iter: float, mfu: float, hw: Hardware) -> float:
+    return flops_per_iter / (mfu * hw.peak_tflops * 1e12 * hw.num_gpus)
+
+
+def mfu(flops_per_iter: float, sec_per_iter: float, hw: Hardware) -> float:
+    """Model FLOPs utilization of a measured iteration against this GPU's own peak."""
+    return flops_per_iter / (sec_per_iter * hw.peak_tflops * 1e12 * hw.num_gpus)
+
+
+def mfu_from_nanogpt(printed_percent: float, hw: Hardware) -> float:
+    """nanoGPT prints MFU against an A100's 312 TFLOPS on any GPU: convert it."""
+    return printed_percent / 100 * A100_BF16_TFLOPS / hw.peak_tflops
+
+
+def energy_kwh(seconds: float, hw: Hardware, draw_fraction: float = 0.8) -> float:
+    """Board power x time; training usually draws 70-90 % of TDP (memory-compute.md 6.6)."""
+    if hw.tdp_w is None:
+        raise AdvisorError("gpu_power_unknown")
+    return seconds / 3600 * hw.tdp_w * draw_fraction * hw.num_gpus / 1000

@@ -72,3 +72,27 @@ def test_datasets_by_name_and_alias(know):
     assert know.datasets["shakespeare-char"]["train_tokens"] == 1_003_854
     assert know.datasets["fineweb-edu"]["exact"] is False
     assert all(row["source"] for row in know.datasets.values())
+
+
+def test_time_mfu_and_energy_for_seed_001_on_a_4070(know):
+    from advisor.gpus import find
+    from advisor.plan import Hardware, energy_kwh, mfu, mfu_from_nanogpt, peak_tflops, seconds_per_iter
+    gpu = find("NVIDIA GeForce RTX 4070", know.gpus)
+    peak, kind = peak_tflops(gpu, "bfloat16")
+    assert kind == "bf16" and peak == gpu.bf16_tflops
+    hw = Hardware(peak, 1, gpu.tdp_w)
+    c = compute(SEED_001, 16, 32, 20000)
+    f_iter = c.flops_per_token * c.tokens_per_iter
+    s = seconds_per_iter(f_iter, 0.3, hw)
+    assert mfu(f_iter, s, hw) == pytest.approx(0.3)
+    # seed 004: nanoGPT printed 12.9 % (against 312 TFLOPS) for ~3.9 s per iteration
+    assert mfu_from_nanogpt(12.9, hw) == pytest.approx(0.129 * 312 / peak)
+    assert energy_kwh(3600, hw, 1.0) == pytest.approx(gpu.tdp_w / 1000)
+
+
+def test_bf16_on_a_t4_is_emulated(know):
+    from advisor.gpus import find
+    from advisor.plan import peak_tflops
+    t4 = find("Tesla T4", know.gpus)
+    peak, kind = peak_tflops(t4, "bfloat16")
+    assert kind == "bf16_emulated" and peak == t4.fp16_tflops
