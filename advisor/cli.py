@@ -44,7 +44,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--set", dest="sets", action="append", default=[], metavar="KEY=VALUE")
     p.add_argument("--json", action="store_true")
     sub = p.add_subparsers(dest="command")
-    for name in ("eta", "facts"):
+    for name in ("eta", "facts", "plan"):
         e = sub.add_parser(name, add_help=False)
         e.add_argument("files", nargs="*", metavar="FILE")
         e.add_argument("-h", "--help", dest="sub_help", action="store_true")
@@ -148,7 +148,7 @@ def main(argv: list[str] | None = None, env: Environment | None = None) -> int:
             from advisor.watch import watch
             _apply_sets(session, sets)
             return watch(args.file, session, env, interval=max(0.1, args.interval))
-        if args.command in ("eta", "facts"):  # the command line has the last word over the log
+        if args.command in ("eta", "facts", "plan"):  # the command line has the last word over the log
             return _batch_question(env, session, args.command, args.files, as_json, sets,
                                    getattr(args, "whatif", None))
         _apply_sets(session, sets)
@@ -182,9 +182,9 @@ def _batch_question(env, session: Session, question: str, files, as_json: bool,
                     sets: list[str], whatif: str | None = None) -> int:
     """Read the files (or stdin) as streams, in bounded memory, then answer."""
     try:
-        if not files and env.stdin_isatty:
+        if not files and env.stdin_isatty and question != "plan":
             raise AdvisorError("empty_input")
-        sources = files or [None]
+        sources = files or ([] if env.stdin_isatty else [None])
         seen_text = False
         for name in sources:
             try:
@@ -196,12 +196,17 @@ def _batch_question(env, session: Session, question: str, files, as_json: bool,
             except OSError:
                 raise AdvisorError("read_error", file=name or "-") from None
             seen_text = seen_text or rep.n_content > 0
+        if question == "plan":
+            seen_text = True                  # a plan can rest on settings alone
             session.add_report(rep, origin="paste" if name is None else "log", file=name)
         if not seen_text:
             raise AdvisorError("empty_input")
         _apply_sets(session, sets)
         if question == "facts":
             answer = session.facts_answer()
+        elif question == "plan":
+            from advisor.planner import plan_answer
+            answer = plan_answer(session)
         else:
             answer = session.whatif(whatif) if whatif else session.eta()
     except AdvisorError as exc:

@@ -42,6 +42,12 @@ def _eta(s: Session, arg: str) -> list[Answer]:
     return [s.eta()]
 
 
+@command("/plan")
+def _plan(s: Session, arg: str) -> list[Answer]:
+    from advisor.planner import plan_answer
+    return [plan_answer(s)]
+
+
 @command("/whatif")
 def _whatif(s: Session, arg: str) -> list[Answer]:
     return [s.whatif(arg)]

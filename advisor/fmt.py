@@ -6,7 +6,7 @@ import datetime as _dt
 
 from babel.dates import format_skeleton, format_time, get_datetime_format
 from babel.lists import format_list
-from babel.numbers import format_decimal, format_percent
+from babel.numbers import format_compact_decimal, format_decimal, format_percent, format_scientific
 from babel.units import format_unit
 
 
@@ -20,6 +20,23 @@ def integer(value, locale: str) -> str:
 
 def decimal(value, locale: str, places: int = 2) -> str:
     return format_decimal(value, format=_pattern(places), locale=locale)
+
+
+def significant(value, locale: str, digits: int = 3) -> str:
+    """0.009951 -> '0.00995', 9.59 -> '9.59', 1234.5 -> '1,235' (digits significant)."""
+    if abs(value) >= 10 ** digits:
+        return format_decimal(round(value), format="#,##0", locale=locale)
+    return format_decimal(value, format="@" * digits, locale=locale)
+
+
+def scientific(value, locale: str, digits: int = 3) -> str:
+    """2.552e18 -> '2.55E18' (digits significant)."""
+    return format_scientific(value, format="#." + "#" * (digits - 1) + "E0", locale=locale)
+
+
+def compact(value, locale: str) -> str:
+    """40,560,000 -> '40.56M' / '40,56 M' (two decimals at most)."""
+    return format_compact_decimal(value, format_type="short", fraction_digits=2, locale=locale)
 
 
 def percent(fraction, locale: str) -> str:

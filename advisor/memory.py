@@ -52,6 +52,16 @@ class Peak:
     reserved: float         # + allocator fragmentation
     process: float          # + CUDA context: what nvidia-smi shows
 
+    @property
+    def state(self) -> float:
+        """Weights, gradients and optimizer state."""
+        return self.weights + self.grads + self.adamw
+
+    @property
+    def other(self) -> float:
+        """Head activations, workspaces, fragmentation and the CUDA context."""
+        return self.head + self.workspace + (self.reserved - self.allocated) + (self.process - self.reserved)
+
 
 def peak(s: Setup) -> Peak:
     sh = s.shape

@@ -62,7 +62,15 @@ def _filters(locale: str) -> dict:
             return fmt.clock(v, locale, seconds=span_s < 3600)
         return fmt.when(v, locale)
 
+    def sci(v, digits: int = 3) -> str:
+        """2.552e18 -> '2.55E18' in the locale's decimal sign (scientific notation)."""
+        return ltr(fmt.scientific(v, locale, digits))
+
     return {
+        "sci": sci,
+        "sig": lambda v, digits=3: ltr(fmt.significant(v, locale, digits)),
+        "gib": lambda v: ltr(fmt.decimal(v / 1024 ** 3, locale, 2) + " GiB"),
+        "compact": lambda v: ltr(fmt.compact(v, locale)),
         "int": lambda v: ltr(fmt.integer(v, locale)),
         "dec": lambda v, places=2: ltr(fmt.decimal(v, locale, places)),
         "pct": lambda v: ltr(fmt.percent(v, locale)),

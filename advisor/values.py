@@ -16,6 +16,7 @@ MAX_STR = 1000
 
 _ASSIGN = re.compile(r"^(?:--)?[\"']?([A-Za-z_][A-Za-z0-9_.\-]{0,80})[\"']?\s*(=|:)\s*(.*)$")
 _GROUPED = re.compile(r"^[+-]?\d+(,\d+)+$")   # 6,000 or 0,15 is a number, not a tuple
+_WORD = re.compile(r"^[A-Za-z][A-Za-z0-9_.]*(?:-[A-Za-z0-9_.]+)+$")   # hyphenated names
 _BOOL_WORDS = {"true": True, "yes": True, "on": True, "false": False, "no": False, "off": False}
 
 
@@ -106,6 +107,8 @@ def loose_value(text: str):
         return literal(text)
     except NotLiteral:
         pass
+    if _WORD.match(text):
+        return text                    # gpt2-medium, shakespeare-char, llm.c: a word, not arithmetic
     try:
         tree = ast.parse(text, mode="eval") if len(text) <= MAX_LINE else None
     except (SyntaxError, ValueError, RecursionError, MemoryError):
