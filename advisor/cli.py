@@ -88,12 +88,35 @@ def _emit(env: Environment, answer: Answer, locale: str, as_json: bool, session:
             obj["whatif"] = {"key": d["key"], "value": d["value"], "delta_s": d["delta_s"],
                              **{k: d["alt"].as_json()[k] for k in
                                 ("remaining_s", "low_s", "high_s", "steps_s", "evals_s", "finish_at")}}
+        if answer.kind == "plan":
+            obj["plan"] = _plan_json(answer.data)
         if answer.kind == "facts":
             obj["runs"] = answer.data["runs"]
             obj["system"] = answer.data["system"]
         env.stdout.write(json.dumps(obj, ensure_ascii=False, indent=2) + "\n")
     else:
         env.stdout.write(text + "\n")
+
+
+def _plan_json(d: dict) -> dict:
+    c, p = d["compute"], d["params"]
+    out = {"params_reported": p.reported, "params_total": p.total,
+           "tokens_per_iter": c.tokens_per_iter, "tokens": c.tokens, "epochs": c.epochs,
+           "tokens_per_param": c.tokens_per_param, "flops_per_token": c.flops_per_token,
+           "flops_6n": c.flops_6n, "flops": c.flops, "gpu": d["gpu"].name if d["gpu"] else None}
+    if d["gpu"] is not None:
+        mem = d["memory"]
+        out.update(peak_tflops=d.get("peak_tflops"), peak_kind=d.get("peak_kind"),
+                   times=[{"mfu": m, "sec_per_iter": s, "total_s": t} for m, s, t in d["times"]],
+                   measured=d["measured"],
+                   memory={"process_gib": mem["peak"].process / 2**30,
+                           "allocated_gib": mem["peak"].allocated / 2**30,
+                           "first_iteration_gib": mem["first"].process / 2**30,
+                           "usable_gib": mem["usable_gib"], "verdict": mem["verdict"],
+                           "largest_batch": mem["largest_batch"],
+                           "gradient_accumulation_steps": mem["accumulation"]},
+                   energy=d["energy"])
+    return out
 
 
 def _facts_of(answer: Answer, session: Session):
