@@ -219,9 +219,9 @@ def _batch_question(env, session: Session, question: str, files, as_json: bool,
             except OSError:
                 raise AdvisorError("read_error", file=name or "-") from None
             seen_text = seen_text or rep.n_content > 0
+            session.add_report(rep, origin="paste" if name is None else "log", file=name)
         if question == "plan":
             seen_text = True                  # a plan can rest on settings alone
-            session.add_report(rep, origin="paste" if name is None else "log", file=name)
         if not seen_text:
             raise AdvisorError("empty_input")
         _apply_sets(session, sets)

@@ -12,12 +12,17 @@ GOLDEN = os.path.join(os.path.dirname(__file__), "golden")
 CASES = {
     "seed_eta": (["eta", "--set", "max_iters=6000"], SEED_LINE),
     "eval_heavy_cut_1000": (["eta"], None),
+    # seed 001: "what will this nanoGPT run need?" on an RTX 4070
+    "seed_plan": (["plan", "--set", "n_layer=12", "--set", "n_head=6", "--set", "n_embd=384",
+                   "--set", "batch_size=16", "--set", "gradient_accumulation_steps=32",
+                   "--set", "max_iters=20000", "--set", "gpu=NVIDIA GeForce RTX 4070",
+                   "--set", "dataset_tokens=3.68e9", "--set", "price_kwh=0.15"], ""),
 }
 
 
 def case_input(name):
     args, text = CASES[name]
-    if text is None:
+    if text is None and name == "eval_heavy_cut_1000":
         lines = []
         for line in (FIXTURES / "nanogpt_eval_heavy.log").read_text().splitlines():
             lines.append(line)

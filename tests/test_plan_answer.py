@@ -58,3 +58,11 @@ def test_plan_in_the_conversation(know):
     s = Session(know)
     [a] = s.handle("/set model=shakespeare-char\n/plan")[-1:]
     assert a.kind == "plan" and a.data["params"].reported == 10_646_784
+
+
+def test_a_measured_time_impossible_for_the_assumed_model_is_not_called_an_mfu():
+    from conftest import FIXTURES
+    r = run_cli(["plan", str(FIXTURES / "nanogpt_eval_heavy.log"), "--set", "gpu=4070", "--json"])
+    measured = r.json["plan"]["measured"]
+    assert measured["mfu"] > 1                     # defaults (GPT-2 124M) vs a 0.4 s step
+    assert "%" not in r.json["answer"].split("measured in your log")[1].split("\n")[0]
