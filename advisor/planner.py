@@ -9,7 +9,7 @@ from advisor import memory, plan
 from advisor.answers import Answer
 from advisor.errors import AdvisorError
 from advisor.facts import Fact, Source
-from advisor.gpus import find
+from advisor.gpus import Gpu, find
 
 MFU_TABLE = (0.15, 0.25, 0.35, 0.50)     # typical range for small GPTs (memory-compute.md 6.4)
 SHAPE_KEYS = ("n_layer", "n_head", "n_embd", "block_size", "vocab_size", "bias")
@@ -61,7 +61,7 @@ def plan_answer(session) -> Answer:
     if gpu_fact is None:
         return Answer("plan", data, question=True)
     used.append(gpu_fact)
-    gpu = find(str(gpu_fact.value), know.gpus)
+    gpu = find(str(gpu_fact.value), know.gpus) or _custom_gpu(session, str(gpu_fact.value), used)
     if gpu is None:
         raise AdvisorError("unknown_gpu", gpu=gpu_fact.value)
     peak, kind = plan.peak_tflops(gpu, str(dtype))
@@ -92,6 +92,17 @@ def plan_answer(session) -> Answer:
                           "cost": kwh * price.value if price is not None else None,
                           "measured": bool(data["measured"])}
     return Answer("plan", data, question=True)
+
+
+def _custom_gpu(session, name: str, used: list):
+    """A GPU that is not in the table, described by the user: peak and memory (power optional)."""
+    tflops, mem = session.store.get("gpu_tflops"), session.store.get("gpu_memory_gib")
+    if tflops is None or mem is None:
+        return None
+    watts = session.store.get("gpu_watts")
+    used.extend(f for f in (tflops, mem, watts) if f is not None)
+    return Gpu("custom", name, mem.value, tflops.value, tflops.value,
+               watts.value if watts is not None else None, True, "given by the user")
 
 
 def gpu_flash(gpu) -> bool:

@@ -66,3 +66,12 @@ def test_a_measured_time_impossible_for_the_assumed_model_is_not_called_an_mfu()
     measured = r.json["plan"]["measured"]
     assert measured["mfu"] > 1                     # defaults (GPT-2 124M) vs a 0.4 s step
     assert "%" not in r.json["answer"].split("measured in your log")[1].split("\n")[0]
+
+
+def test_a_gpu_outside_the_table_can_be_described():
+    r = run_cli(["plan", "--set", "model=gpt2", "--set", "max_iters=1000", "--set", "gpu=Radeon RX 7900 XTX",
+                 "--set", "gpu_tflops=122.8", "--set", "gpu_memory_gib=24", "--json"])
+    assert r.code == 0
+    p = r.json["plan"]
+    assert p["gpu"] == "custom" and p["peak_tflops"] == 122.8 and p["memory"]["usable_gib"] < 24
+    assert p["energy"] is None                    # no power given: no energy estimate
