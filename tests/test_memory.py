@@ -59,3 +59,20 @@ def test_largest_batch_and_accumulation_keep_tokens_per_iteration():
     assert verdict(peak(Setup(s.shape, b + 1, 32, compile=False)).process, 11.6) != "fits"
     ga = accumulation_for(16 * 1024 * 32, b, 1024)
     assert b * 1024 * ga >= 524_288
+
+
+@pytest.mark.parametrize("name,setup,reported_gib", [
+    # nanochat d24 on 4x H100 80GB (SOURCES.md): depth 24, width 1536, 12 heads, 16 x 2048
+    # tokens per rank, 8 accumulation steps, vocab 32768, compiled: "Peak memory 54256.65MiB"
+    ("nanochat d24", Setup(Shape(24, 12, 1536, 2048, 32768), 16, 8, compile=True), 54256.65 / 1024),
+    # modded-nanogpt sub-3-min record on 8x H100: 12 layers, width 768, 64 x 1024 tokens per
+    # GPU per step, vocab 50304: "peak memory allocated: 37653 MiB"
+    ("modded-nanogpt", Setup(Shape(12, 6, 768, 64 * 1024, 50304), 1, 1, compile=True), 37653 / 1024),
+])
+def test_reported_peaks_on_h100_agree_with_the_verdict(name, setup, reported_gib):
+    """Both runs fit on an 80 GB H100, and the model says so. Their architectures differ
+    from nanoGPT's (value embeddings, FP8, FlexAttention), so the totals are only within
+    35 % (under: 22 % and 25 %): the calibration benchmark of issue 6 is still to come."""
+    p = peak(setup)
+    assert verdict(p.process, 79.1) == "fits"
+    assert p.allocated / GIB == pytest.approx(reported_gib, rel=0.35)
