@@ -48,6 +48,21 @@ def _plan(s: Session, arg: str) -> list[Answer]:
     return [plan_answer(s)]
 
 
+@command("/explain")
+def _explain(s: Session, arg: str) -> list[Answer]:
+    last = s.last_answer
+    if last is None or last.kind != "plan":
+        from advisor.planner import plan_answer
+        last = plan_answer(s)
+    from advisor import memory, plan
+    consts = {"k_eager": memory.K_EAGER, "k_compile": memory.K_COMPILE, "k_fp32": memory.K_FP32,
+              "kce_eager": memory.K_CE_EAGER, "kce_compile": memory.K_CE_COMPILE,
+              "kce_fp32": memory.K_CE_FP32, "frag": memory.FRAGMENTATION,
+              "ctx_gib": memory.CUDA_CONTEXT / memory.GIB, "a100": plan.A100_BF16_TFLOPS,
+              "draw_low": 0.7, "draw_high": 0.9}
+    return [Answer("explain", {**last.data, "consts": consts}, question=True)]
+
+
 @command("/whatif")
 def _whatif(s: Session, arg: str) -> list[Answer]:
     return [s.whatif(arg)]
