@@ -75,3 +75,19 @@ def test_a_gpu_outside_the_table_can_be_described():
     p = r.json["plan"]
     assert p["gpu"] == "custom" and p["peak_tflops"] == 122.8 and p["memory"]["usable_gib"] < 24
     assert p["energy"] is None                    # no power given: no energy estimate
+
+
+@pytest.mark.parametrize("locale", ["en", "es", "fr", "ar"])
+def test_explain_shows_the_formulas_with_the_users_numbers(know, locale):
+    import re
+    from advisor.render import render
+    from advisor.session import Session
+    s = Session(know, locale)
+    answers = s.handle("/set model=shakespeare-char\n/plan\n/explain")
+    explain = answers[-1]
+    assert explain.kind == "explain"
+    text = render(explain, locale)
+    assert "10,745,088" in text or "10.745.088" in text or "10 745 088" in text.replace("\u202f", " ")
+    assert "6·N + 12·L·C·T" in text
+    if locale == "ar":
+        assert re.findall(r"[A-Za-z]+", re.sub("\u2066[^\u2069]*\u2069", "", text)) == []
