@@ -39,6 +39,10 @@ def plan_answer(session) -> Answer:
         return fact.value
 
     shape = plan.Shape(*(value(k) for k in SHAPE_KEYS))
+    if preset is not None and preset.get("pretrained") and shape.block_size > preset["config"]["block_size"]:
+        # a pretrained model has position embeddings for so many tokens and no more
+        raise AdvisorError("bad_config", key="block_size", value=shape.block_size, reason="block_limit",
+                           limit=preset["config"]["block_size"], model=preset["name"])
     batch, gas = value("batch_size"), value("gradient_accumulation_steps")
     max_iters = session.store.get("max_iters")
     if max_iters is None and preset is not None and "max_iters" in preset["config"]:

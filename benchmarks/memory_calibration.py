@@ -92,7 +92,9 @@ def measure(s: Shape, batch: int, ga: int, dtype: str, dropout: float) -> float:
     with tracker:
         step(tracked=True)
     snap = tracker.get_tracker_snapshot("peak")
-    return max(v.get("Total", 0) for v in snap.values())
+    dev = max(snap.values(), key=lambda v: v.get("Total", 0))
+    parts = {str(k).split(".")[-1].lower(): v for k, v in dev.items() if k != "Total"}
+    return dev.get("Total", 0), parts
 
 
 def main() -> None:
@@ -102,7 +104,7 @@ def main() -> None:
         if i % 5:                            # a fifth of the grid, spread over every axis
             continue
         s = Shape(layers, 4, width, ctx, 4096)
-        measured = measure(s, batch, ga, dtype, dropout)
+        measured, parts = measure(s, batch, ga, dtype, dropout)
         # PyTorch's CPU SDPA has no fused kernel with attention dropout: the math path runs
         flash = dropout == 0
         p = peak(Setup(s, batch, ga, dtype, compile=False, flash=flash, dropout=dropout))
@@ -111,7 +113,9 @@ def main() -> None:
         print(f"L={layers} C={width:4d} T={ctx:4d} B={batch} GA={ga} {dtype:9s} drop={dropout:.1f}  "
               f"measured {measured / 2**20:8.2f} MiB  predicted {predicted / 2**20:8.2f} MiB  "
               f"({(predicted / measured - 1) * 100:+6.1f} %)   [state {p.state / 2**20:.1f}, casts {p.casts / 2**20:.1f}, "
-              f"act {p.activations / 2**20:.1f}, logits {p.logits / 2**20:.1f} MiB]")
+              f"act {p.activations / 2**20:.1f}, logits {p.logits / 2**20:.1f} MiB]\n"
+              f"{'':52s}measured by category: "
+              + ", ".join(f"{k} {v / 2**20:.1f}" for k, v in sorted(parts.items()) if v) + " MiB")
     errs = sorted(abs(r[8] / r[7] - 1) for r in rows)
     print(f"\n{len(rows)} configs: median |error| {100 * errs[len(errs) // 2]:.1f} %, "
           f"max {100 * errs[-1]:.1f} %, within 10 %: {sum(e <= 0.10 for e in errs)}/{len(errs)}")

@@ -91,3 +91,10 @@ def test_explain_shows_the_formulas_with_the_users_numbers(know, locale):
     assert "6·N + 12·L·C·T" in text
     if locale == "ar":
         assert re.findall(r"[A-Za-z]+", re.sub("\u2066[^\u2069]*\u2069", "", text)) == []
+
+
+def test_block_size_beyond_a_pretrained_model_is_refused():
+    r = run_cli(["plan", "--set", "model=gpt2", "--set", "block_size=2048", "--set", "max_iters=10", "--json"])
+    assert r.code == 2 and r.json["error"] == "bad_config" and "1,024" in r.json["message"]
+    r = run_cli(["plan", "--set", "model=shakespeare-char", "--set", "block_size=2048", "--json"])
+    assert r.code == 0                              # trained from scratch: any context
