@@ -139,6 +139,3 @@ def render(answer: Answer, locale: str) -> str:
         text = "\n".join(RLM + line if line.strip() else line for line in text.split("\n"))
     return text
 
-
-def answer_locale(answer: Answer, locale: str) -> str:
-    return answer.data["locale"] if answer.kind == "regen" else locale

@@ -31,11 +31,18 @@ _PREFIXES = [
 _TS_PREFIX = re.compile(r"^\[?" + _TS + r"\]?(?:\s*[-|:]\s*|\s+|$)")
 
 
-def clean_line(raw: str) -> str:
-    """The text a terminal would show for one physical line."""
+def replace_remnants(raw: str) -> str:
+    """Escape sequences that a logger printed as text (`^[`, `#033`, `#015`, `^M`) become
+    the characters they stand for, so that they are handled like real ones."""
     if "#0" in raw or "^" in raw:
         for old, new in _REMNANTS:
             raw = raw.replace(old, new)
+    return raw
+
+
+def clean_line(raw: str) -> str:
+    """The text a terminal would show for one physical line."""
+    raw = replace_remnants(raw)
     if "\r" in raw:
         parts = [p for p in raw.split("\r") if p.strip()]
         raw = parts[-1] if parts else ""

@@ -12,7 +12,7 @@ import re
 from typing import Iterable
 
 from advisor.logs import hf, karpathy, megatron, other
-from advisor.logs.clean import clean_line, unwrap
+from advisor.logs.clean import clean_line, replace_remnants, unwrap
 from advisor.logs.model import DT_TIMESTAMPS, MISSING, Assignment, LogReport, Run
 from advisor.values import split_assignment
 
@@ -21,7 +21,6 @@ _OVERRIDE_FILE = re.compile(r"^Overriding config with (\S{1,300}):")
 _OVERRIDE_KEY = re.compile(r"^Overriding: (.{1,2000})$")
 _DOTTED_ARG = re.compile(r"^([A-Za-z_]\w{0,80}) \.{3,200} (.{1,500})$")   # Megatron's argument dump
 _ELISION = re.compile(r"^(?:\.{3,}|…|<snip>|\[\.\.\.\]|\.\.\. \.\.\.|\(\.\.\..{0,60}\)|#### EXCERPT GAP.*)$")
-_REMNANTS = (("#015", "\r"), ("#033", "\x1b"), ("^[", "\x1b"), ("^M", "\r"))
 
 
 BLOCK = 1 << 20          # characters per block on the fast path
@@ -42,9 +41,7 @@ class _Reader:
         if not raw.strip():
             return
         rep.n_content += 1
-        if "#0" in raw or "^" in raw:
-            for old, new in _REMNANTS:
-                raw = raw.replace(old, new)
+        raw = replace_remnants(raw)          # before the split: "#015" is a carriage return
         if self.pending:
             raw, self.pending = self.pending + raw.lstrip(), ""
         parts = raw.split("\r") if "\r" in raw else (raw,)
