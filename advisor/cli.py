@@ -44,7 +44,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--set", dest="sets", action="append", default=[], metavar="KEY=VALUE")
     p.add_argument("--json", action="store_true")
     sub = p.add_subparsers(dest="command")
-    for name in ("eta", "facts", "plan"):
+    for name in ("eta", "facts", "plan", "advise"):
         e = sub.add_parser(name, add_help=False)
         e.add_argument("files", nargs="*", metavar="FILE")
         e.add_argument("-h", "--help", dest="sub_help", action="store_true")
@@ -90,6 +90,14 @@ def _emit(env: Environment, answer: Answer, locale: str, as_json: bool, session:
                                 ("remaining_s", "low_s", "high_s", "steps_s", "evals_s", "finish_at")}}
         if answer.kind == "plan":
             obj["plan"] = _plan_json(answer.data)
+        if answer.kind == "advise":
+            d = answer.data
+            obj["advice"] = [{"id": i["id"], "severity": i["severity"], "source": i["source"],
+                              "gain": i["gain"], "checks": i["checks"],
+                              "assumed": [f.as_json() for f in i["assumed"]]} for i in d["advice"]]
+            obj["checked_quiet"] = d["quiet"]
+            obj["not_checked"] = d["unchecked"]
+            obj["signals"] = d["s"]
         if answer.kind == "facts":
             obj["runs"] = answer.data["runs"]
             obj["system"] = answer.data["system"]
@@ -171,7 +179,7 @@ def main(argv: list[str] | None = None, env: Environment | None = None) -> int:
             from advisor.watch import watch
             _apply_sets(session, sets)
             return watch(args.file, session, env, interval=max(0.1, args.interval))
-        if args.command in ("eta", "facts", "plan"):  # the command line has the last word over the log
+        if args.command in ("eta", "facts", "plan", "advise"):  # the command line has the last word over the log
             return _batch_question(env, session, args.command, args.files, as_json, sets,
                                    getattr(args, "whatif", None))
         _apply_sets(session, sets)
@@ -205,7 +213,7 @@ def _batch_question(env, session: Session, question: str, files, as_json: bool,
                     sets: list[str], whatif: str | None = None) -> int:
     """Read the files (or stdin) as streams, in bounded memory, then answer."""
     try:
-        if not files and env.stdin_isatty and question != "plan":
+        if not files and env.stdin_isatty and question not in ("plan", "advise"):
             raise AdvisorError("empty_input")
         sources = files or ([] if env.stdin_isatty else [None])
         seen_text = False
@@ -220,8 +228,8 @@ def _batch_question(env, session: Session, question: str, files, as_json: bool,
                 raise AdvisorError("read_error", file=name or "-") from None
             seen_text = seen_text or rep.n_content > 0
             session.add_report(rep, origin="paste" if name is None else "log", file=name)
-        if question == "plan":
-            seen_text = True                  # a plan can rest on settings alone
+        if question in ("plan", "advise"):
+            seen_text = True                  # a plan or advice can rest on settings alone
         if not seen_text:
             raise AdvisorError("empty_input")
         _apply_sets(session, sets)
@@ -230,6 +238,9 @@ def _batch_question(env, session: Session, question: str, files, as_json: bool,
         elif question == "plan":
             from advisor.planner import plan_answer
             answer = plan_answer(session)
+        elif question == "advise":
+            from advisor.advice import advise_answer
+            answer = advise_answer(session)
         else:
             answer = session.whatif(whatif) if whatif else session.eta()
     except AdvisorError as exc:

@@ -48,6 +48,12 @@ def _plan(s: Session, arg: str) -> list[Answer]:
     return [plan_answer(s)]
 
 
+@command("/advise")
+def _advise(s: Session, arg: str) -> list[Answer]:
+    from advisor.advice import advise_answer
+    return [advise_answer(s)]
+
+
 @command("/explain")
 def _explain(s: Session, arg: str) -> list[Answer]:
     last = s.last_answer

@@ -73,6 +73,8 @@ class EtaResult:
     shift_at: int | None = None          # iteration where the step time changed level
     shift_ratio: float | None = None     # new level / old level
     trend_rel: float | None = None       # relative change of the step time over the window
+    eval_lo_s: float = 0.0   # the cheapest and dearest of the recent evaluations (or the prior's band)
+    eval_hi_s: float = 0.0
     finish_at: _dt.datetime | None = None
     low_at: _dt.datetime | None = None
     high_at: _dt.datetime | None = None
@@ -368,6 +370,7 @@ def estimate(samples: Sequence[Sample], cfg: EtaConfig, eval_steps: Sequence[int
         window_first=seg[window_idx[0]].iter, window_last=seg[window_idx[-1]].iter,
         rel_band=rel, excluded=tuple(excluded), flags=tuple(flags),
         shift_at=shift_iter, shift_ratio=shift_ratio, trend_rel=slope_rel,
+        eval_lo_s=e_lo, eval_hi_s=e_hi,
         finish_at=at(remaining), low_at=at(low), high_at=at(high),
     )
 

@@ -21,6 +21,8 @@ class Gpu:
     tdp_w: float | None
     bf16_native: bool
     source: str
+    fp32_tflops: float | None = None     # CUDA-core fp32 peak (no tensor cores)
+    tf32_tflops: float | None = None     # TF32 tensor peak (Ampere and later)
 
 
 def words(text: str) -> tuple[str, ...]:
@@ -45,7 +47,8 @@ def build_table(rows: list[dict]) -> list[tuple[tuple[str, ...], Gpu]]:
     table = []
     for row in rows:
         gpu = Gpu(row["name"], row["display_name"], float(row["memory_gib"]), row.get("bf16_tflops"),
-                  row.get("fp16_tflops"), row.get("tdp_w"), bool(row.get("bf16_native")), row["source"])
+                  row.get("fp16_tflops"), row.get("tdp_w"), bool(row.get("bf16_native")), row["source"],
+                  row.get("fp32_tflops"), row.get("tf32_tflops"))
         for pattern in list(row.get("device_name_patterns", [])) + list(row.get("short_names", [])):
             table.append((words(pattern), gpu))
     table.sort(key=lambda item: -len(item[0]))

@@ -36,6 +36,8 @@ class Knowledge:
     gpus: list = ()                    # (pattern words, Gpu), longest pattern first
     datasets: dict = None              # name or alias -> dataset row
     models: dict = None                # name or alias -> preset row
+    rules: tuple = ()                  # advisor.rules.Rule, validated
+    advice_tables: dict = None         # lr_reference, mfu_typical
 
 
 def _load_yaml(path: Path):
@@ -128,6 +130,40 @@ def _named(doc, key: str, path: Path, required: tuple[str, ...]) -> dict:
     return out
 
 
+def _read(path: Path) -> str | None:
+    try:
+        return path.read_text(encoding="utf-8")
+    except OSError:
+        return None
+
+
+def _rules(doc, path: Path):
+    from advisor import rules as rules_mod
+    from advisor.resources import data_dir
+    from advisor.signals import NAMES
+    advice_dir = data_dir("templates") / "advice"
+    try:
+        rules = rules_mod.load(doc, NAMES, lambda t: _read(advice_dir / f"{t}.j2"), path.name)
+    except rules_mod.RuleError as exc:
+        raise KnowledgeError(str(exc)) from None
+    tables = doc.get("tables") or {}
+    need = {"lr_reference": ("params", "lr", "source"), "mfu_typical": ("max_params", "low", "high", "source")}
+    out = {}
+    for name, fields in need.items():
+        rows = tables.get(name)
+        if not isinstance(rows, list) or not rows:
+            raise KnowledgeError(f"{path}: tables.{name} needs rows")
+        for row in rows:
+            try:
+                values = {k: (row[k] if k == "source" else float(row[k])) for k in fields}
+            except (KeyError, TypeError, ValueError):
+                raise KnowledgeError(f"{path}: tables.{name}: each row needs {', '.join(fields)}") from None
+            if any(v <= 0 for k, v in values.items() if k != "source"):
+                raise KnowledgeError(f"{path}: tables.{name}: values must be positive")
+        out[name] = [{k: (row[k] if k == "source" else float(row[k])) for k in fields} for row in rows]
+    return rules, out
+
+
 def load(directory: Path) -> Knowledge:
     keys_path = directory / "keys.yaml"
     specs, aliases = _keys(_load_yaml(keys_path), keys_path)
@@ -142,6 +178,8 @@ def load(directory: Path) -> Knowledge:
         unknown = set(row["config"]) - set(specs)
         if unknown:
             raise KnowledgeError(f"{md_path}: preset {row['name']!r} uses unknown keys {sorted(unknown)}")
+    rules_path = directory / "rules.yaml"
+    rules, tables = _rules(_load_yaml(rules_path), rules_path)
     return Knowledge(keys=specs, aliases=aliases, examples=_examples(_load_yaml(ex_path), ex_path),
                      eta_calibration=calibration, gpus=_gpus(_load_yaml(gpu_path), gpu_path),
-                     datasets=datasets, models=models)
+                     datasets=datasets, models=models, rules=rules, advice_tables=tables)

@@ -70,6 +70,7 @@ def _filters(locale: str) -> dict:
         "sci": sci,
         "sig": lambda v, digits=3: ltr(fmt.significant(v, locale, digits)),
         "gib": lambda v: ltr(fmt.decimal(v / 1024 ** 3, locale, 2) + " GiB"),
+        "gibs": lambda v: ltr(fmt.decimal(v, locale, 2) + " GiB"),
         "compact": lambda v: ltr(fmt.compact(v, locale)),
         "int": lambda v: ltr(fmt.integer(v, locale)),
         "dec": lambda v, places=2: ltr(fmt.decimal(v, locale, places)),
@@ -83,6 +84,8 @@ def _filters(locale: str) -> dict:
         "code": ltr,
         "value": value,
         "listing": listing,
+        "items": lambda xs: fmt.items([str(x) for x in xs], locale),
+        "times": lambda v: ltr(fmt.significant(v, locale, 2) + "×"),
     }
 
 

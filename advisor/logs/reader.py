@@ -20,6 +20,8 @@ FORMATS = karpathy.FORMATS + megatron.FORMATS + other.FORMATS + hf.FORMATS
 _OVERRIDE_FILE = re.compile(r"^Overriding config with (\S{1,300}):")
 _OVERRIDE_KEY = re.compile(r"^Overriding: (.{1,2000})$")
 _DOTTED_ARG = re.compile(r"^([A-Za-z_]\w{0,80}) \.{3,200} (.{1,500})$")   # Megatron's argument dump
+_OOM = re.compile(r"(?:CUDA out of memory|OutOfMemoryError|CUDA error: out of memory)"
+                  r"(?:.{0,200}?Tried to allocate (\d{1,9}(?:\.\d{1,4})?) ?([MG]i?B))?")
 _ELISION = re.compile(r"^(?:\.{3,}|…|<snip>|\[\.\.\.\]|\.\.\. \.\.\.|\(\.\.\..{0,60}\)|#### EXCERPT GAP.*)$")
 
 
@@ -171,6 +173,12 @@ def _line(text: str, n: int, rep: LogReport) -> bool:
         return False
     for fmt in FORMATS:
         if fmt(text, n, ts, rep):
+            return True
+    if "emory" in text:
+        m = _OOM.search(text)
+        if m:      # torch.OutOfMemoryError: the request that failed, when it says
+            size = float(m.group(1)) * (1024 if m.group(2)[0] == "G" else 1) if m.group(1) else None
+            rep.system["oom"] = (size, n)
             return True
     if commented:
         return False
