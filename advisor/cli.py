@@ -53,6 +53,12 @@ def build_parser() -> argparse.ArgumentParser:
         e.add_argument("--json", dest="sub_json", action="store_true")
         if name == "eta":
             e.add_argument("--whatif", metavar="KEY=VALUE")
+    c = sub.add_parser("compare", add_help=False)
+    c.add_argument("files", nargs="*", metavar="FILE")
+    c.add_argument("-h", "--help", dest="sub_help", action="store_true")
+    c.add_argument("--lang", dest="sub_lang")
+    c.add_argument("--set", dest="sub_sets", action="append", default=[], metavar="KEY=VALUE")
+    c.add_argument("--json", dest="sub_json", action="store_true")
     w = sub.add_parser("watch", add_help=False)
     w.add_argument("file", metavar="LOGFILE")
     w.add_argument("-h", "--help", dest="sub_help", action="store_true")
@@ -90,6 +96,8 @@ def _emit(env: Environment, answer: Answer, locale: str, as_json: bool, session:
                                 ("remaining_s", "low_s", "high_s", "steps_s", "evals_s", "finish_at")}}
         if answer.kind == "plan":
             obj["plan"] = _plan_json(answer.data)
+        if answer.kind == "compare":
+            obj["compare"] = _compare_json(answer.data)
         if answer.kind == "advise":
             d = answer.data
             obj["advice"] = [{"id": i["id"], "severity": i["severity"], "source": i["source"],
@@ -124,6 +132,23 @@ def _plan_json(d: dict) -> dict:
                            "largest_batch": mem["largest_batch"],
                            "gradient_accumulation_steps": mem["accumulation"]},
                    energy=d["energy"])
+    return out
+
+
+def _compare_json(d: dict) -> dict:
+    keys = ("label", "trainer", "sec_per_step", "tokens_per_iter", "tokens_per_s", "micro_s", "mfu",
+            "mfu_printed", "params", "flops_per_token", "total_s")
+    out = {side: {k: d[side][k] for k in keys} for side in ("a", "b")}
+    for side in ("a", "b"):
+        curve = d[side]["curve"]
+        out[side]["val_losses"] = [{"step": p[0], "tokens": p[1], "elapsed_s": p[2], "val_loss": p[3]}
+                                   for p in curve.points] if curve else []
+    out["differences"] = {k: [a[0], b[0]] for k, a, b in d["diff"]}
+    out.update({k: d[k] for k in ("tokens_ratio", "step_ratio", "flops_ratio", "mfu_kind", "mfu_a",
+                                  "mfu_b", "mfu_ratio")})
+    et, tl = d["equal_tokens"], d["to_loss"]
+    out["equal_tokens"] = {"tokens": et["tokens"], "val_a": et["a"][3], "val_b": et["b"][3]} if et else None
+    out["time_to_loss"] = tl
     return out
 
 
@@ -179,6 +204,8 @@ def main(argv: list[str] | None = None, env: Environment | None = None) -> int:
             from advisor.watch import watch
             _apply_sets(session, sets)
             return watch(args.file, session, env, interval=max(0.1, args.interval))
+        if args.command == "compare":
+            return _batch_compare(env, session, args.files, as_json, sets)
         if args.command in ("eta", "facts", "plan", "advise"):  # the command line has the last word over the log
             return _batch_question(env, session, args.command, args.files, as_json, sets,
                                    getattr(args, "whatif", None))
@@ -243,6 +270,31 @@ def _batch_question(env, session: Session, question: str, files, as_json: bool,
             answer = advise_answer(session)
         else:
             answer = session.whatif(whatif) if whatif else session.eta()
+    except AdvisorError as exc:
+        _emit(env, Answer.from_error(exc), session.locale, as_json, session)
+        return EXIT_BAD_INPUT
+    _emit(env, answer, session.locale, as_json, session)
+    return EXIT_OK
+
+
+def _batch_compare(env, session: Session, files, as_json: bool, sets: list[str]) -> int:
+    """Two logs or configs, each read on its own; --set holds for both."""
+    try:
+        if len(files) != 2:
+            raise AdvisorError("compare_needs_two", have=len(files))
+        sides = []
+        for name in files:
+            try:
+                with open(name, "rb") as fh:
+                    rep = read_stream(fh)
+            except OSError:
+                raise AdvisorError("read_error", file=name) from None
+            one = Session(session.knowledge, session.locale, session.clock)
+            one.add_report(rep, origin="log", file=name)
+            _apply_sets(one, sets)
+            sides.append(one)
+        from advisor.compare import compare_answer
+        answer = compare_answer(sides[0], sides[1], labels=tuple(files))
     except AdvisorError as exc:
         _emit(env, Answer.from_error(exc), session.locale, as_json, session)
         return EXIT_BAD_INPUT

@@ -54,6 +54,11 @@ def _advise(s: Session, arg: str) -> list[Answer]:
     return [advise_answer(s)]
 
 
+@command("/compare")
+def _compare(s: Session, arg: str) -> list[Answer]:
+    return [s.compare()]
+
+
 @command("/explain")
 def _explain(s: Session, arg: str) -> list[Answer]:
     last = s.last_answer
@@ -118,6 +123,7 @@ def _example(s: Session, arg: str) -> list[Answer]:
 def _reset(s: Session, arg: str) -> list[Answer]:
     s.store = FactStore()
     s.log = LogReport()
+    s.pastes = []
     s.last_answer = None
     return [Answer("reset")]
 

@@ -6,6 +6,7 @@ import datetime as _dt
 
 from babel.dates import format_skeleton, format_time, get_datetime_format
 from babel.lists import format_list
+from babel import Locale
 from babel.numbers import format_compact_decimal, format_decimal, format_percent, format_scientific
 from babel.units import format_unit
 
@@ -39,8 +40,13 @@ def compact(value, locale: str) -> str:
     return format_compact_decimal(value, format_type="short", fraction_digits=2, locale=locale)
 
 
-def percent(fraction, locale: str) -> str:
-    """0.2 -> '20%' / '20 %' (the locale's own pattern and spacing, whole percent)."""
+def percent(fraction, locale: str, places: int = 0) -> str:
+    """0.2 -> '20%' / '20 %' (the locale's own pattern and spacing, whole percent unless
+    `places` decimals are asked for: 0.129 -> '12.9%')."""
+    if places:
+        pattern = Locale.parse(locale).percent_formats[None].pattern
+        pattern = pattern.replace("0", "0." + "0" * places, 1) if "." not in pattern else pattern
+        return format_percent(fraction, format=pattern, locale=locale)
     return format_percent(fraction, locale=locale)
 
 

@@ -85,7 +85,8 @@ def _filters(locale: str) -> dict:
         "value": value,
         "listing": listing,
         "items": lambda xs: fmt.items([str(x) for x in xs], locale),
-        "times": lambda v: ltr(fmt.significant(v, locale, 2) + "×"),
+        "times": lambda v: ltr(fmt.significant(v, locale, 3) + "×"),
+        "pct1": lambda v: ltr(fmt.percent(v, locale, 1)),
     }
 
 

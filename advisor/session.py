@@ -39,6 +39,7 @@ class Session:
     store: FactStore = field(default_factory=FactStore)
     log: LogReport = field(default_factory=LogReport)
     last_answer: Answer | None = None
+    pastes: list = field(default_factory=list)      # (LogReport, [Fact]) of the last runs pasted
 
     # ---- facts -------------------------------------------------------------------------
     def set_fact(self, name: str, raw: str, origin: str, line: int | None = None,
@@ -78,6 +79,12 @@ class Session:
                 elif exc.code == "unknown_key" and rep.config_file:
                     rejected.append({"line": a.lineno, "key": a.name, "reason": "unknown"})
                 # other `word: text` lines are ordinary log chatter
+        kept = {id(r) for p, _ in self.pastes for r in p.runs.values()}
+        for name, run in list(self.log.runs.items()):
+            if name in rep.runs and id(run) in kept:    # a kept paste's run must not grow
+                self.log.runs[name] = run.copy()
+        if rep.runs or rep.config_file or len(facts) >= 3:      # a run or a config: /compare can use it
+            self.pastes = (self.pastes + [(rep, facts)])[-2:]
         merge(self.log, rep)
         if not (rep.recognized or facts):
             return Answer("not_understood", {"lines": rep.n_lines}, error=True)
@@ -243,6 +250,24 @@ class Session:
             "eval_interval": eval_interval,
             "eval_iters": eval_iters,
         }, question=True)
+
+    def side(self, rep: LogReport, facts: list[Fact]) -> "Session":
+        """One pasted run as a session of its own, with the facts given by /set or --set
+        (the GPU, say) that hold for every run."""
+        store = FactStore()
+        for f in facts:
+            store.put(f)
+        for f in self.store.facts.values():
+            if f.source is Source.USER and f.origin in ("cli", "repl"):
+                store.put(f)
+        return Session(self.knowledge, self.locale, self.clock, store, rep)
+
+    def compare(self) -> Answer:
+        from advisor.compare import compare_answer
+        if len(self.pastes) < 2:
+            raise AdvisorError("compare_needs_two", have=len(self.pastes))
+        (ra, fa), (rb, fb) = self.pastes[-2:]
+        return compare_answer(self.side(ra, fa), self.side(rb, fb))
 
     def facts_answer(self) -> Answer:
         return Answer("facts", {

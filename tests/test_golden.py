@@ -17,6 +17,10 @@ CASES = {
                    "--set", "batch_size=16", "--set", "gradient_accumulation_steps=32",
                    "--set", "max_iters=20000", "--set", "gpu=NVIDIA GeForce RTX 4070",
                    "--set", "dataset_tokens=3.68e9", "--set", "price_kwh=0.15"], ""),
+    # seed 004: "why did my new config get a higher MFU?", the two runs as logs
+    "seed004_compare": (["compare", "seed004_a.log", "seed004_b.log"], ""),
+    # the older of those runs on a 4070: what to change
+    "seed004_advise": (["advise", "seed004_a.log", "--set", "gpu=4070"], ""),
 }
 
 
@@ -34,8 +38,10 @@ def case_input(name):
 
 @pytest.mark.parametrize("locale", ["en", "es", "fr", "ar"])
 @pytest.mark.parametrize("name", sorted(CASES))
-def test_golden(name, locale):
+def test_golden(name, locale, monkeypatch):
     args, text = case_input(name)
+    if name.startswith("seed004"):
+        monkeypatch.chdir(FIXTURES / "compare")       # file names as a user types them
     r = run_cli(args + ["--lang", locale], text)
     assert r.code == 0
     path = os.path.join(GOLDEN, f"{name}.{locale}.txt")

@@ -120,6 +120,13 @@ class StepTable:
         if self._has_ts:
             self.ts.extend(array("d", [MISSING]) * k)
 
+    def copy(self) -> "StepTable":
+        new = StepTable()
+        new.iters, new.dts, new.linenos = array("q", self.iters), array("d", self.dts), array("q", self.linenos)
+        new.cols = {k: array("d", v) for k, v in self.cols.items()}
+        new.ts, new.tz, new._has_ts = array("d", self.ts), self.tz, self._has_ts
+        return new
+
     def set_dt(self, i: int, value: float | None) -> None:
         self.dts[i] = _f(value)
 
@@ -183,6 +190,12 @@ class Run:
                 t.set_dt(len(t) - 1, sample.dt_s)
             return
         t.append(sample)
+
+    def copy(self) -> "Run":
+        """A copy that can grow without changing this one."""
+        from dataclasses import replace
+        return replace(self, samples=self.samples.copy(), evals=list(self.evals),
+                       checkpoint_steps=list(self.checkpoint_steps), facts=dict(self.facts))
 
     def fact(self, key: str, value, lineno: int) -> None:
         if value is not None:
