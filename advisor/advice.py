@@ -8,6 +8,7 @@ from __future__ import annotations
 from advisor import rules as rules_mod
 from advisor import signals as signals_mod
 from advisor.answers import Answer
+from advisor.errors import AdvisorError
 
 # What a user can give so that a missing signal can be computed.
 _NEEDS = (
@@ -29,6 +30,8 @@ def needs(name: str) -> tuple[str, ...]:
 
 
 def advise_answer(session) -> Answer:
+    if session.log.main_run() is None and not session.store.facts and not session.log.system:
+        raise AdvisorError("empty_input")
     sig = signals_mod.gather(session)
     values = {k: s.value for k, s in sig.items()}
     outcomes = rules_mod.run(session.knowledge.rules, values)

@@ -197,6 +197,7 @@ def main(argv: list[str] | None = None, env: Environment | None = None) -> int:
     try:
         if lang:
             session.locale = check_locale(lang)
+            session.locale_fixed = True
         if args.help or getattr(args, "sub_help", False):
             env.stdout.write(render(Answer("usage"), session.locale) + "\n")
             return EXIT_OK
@@ -315,6 +316,9 @@ def _batch_message(env, session: Session, as_json: bool) -> int:
     if not text.strip():
         return _emit_error(env, session, AdvisorError("empty_input"), as_json)
     answers = session.handle(text)
+    if any(a.kind == "export" for a in answers):
+        from advisor import export
+        answers = [export.carry_out(a, session) if a.kind == "export" else a for a in answers]
     pasted = any(a.kind in ("ack", "not_understood") for a in answers)
     shown = [a for a in answers if a.kind not in ("ack", "quit")]
     if pasted and not any(a.question or a.kind == "regen" for a in answers):

@@ -59,8 +59,19 @@ def _compare(s: Session, arg: str) -> list[Answer]:
     return [s.compare()]
 
 
-@command("/explain")
+TERMS = ("mfu", "tokens_per_iter", "gradient_accumulation", "warmup", "eval_interval")
+
+
+@command("/explain", args=TERMS)
 def _explain(s: Session, arg: str) -> list[Answer]:
+    if arg:
+        from advisor.questions import term_answer
+        term = arg.strip().lower().replace("-", "_")
+        term = {"warm_up": "warmup", "gradient_accumulation_steps": "gradient_accumulation",
+                "tokens_per_iteration": "tokens_per_iter"}.get(term, term)
+        if term not in TERMS:
+            raise AdvisorError("unknown_term", term=arg.strip(), terms=list(TERMS))
+        return [term_answer(s, term)]
     last = s.last_answer
     if last is None or last.kind != "plan":
         from advisor.planner import plan_answer
@@ -92,6 +103,7 @@ def _set(s: Session, arg: str) -> list[Answer]:
 def _lang(s: Session, arg: str) -> list[Answer]:
     if arg:
         s.locale = check_locale(arg)
+        s.locale_fixed = True
     return [Answer("lang", {"locale": s.locale})]
 
 
@@ -124,8 +136,29 @@ def _reset(s: Session, arg: str) -> list[Answer]:
     s.store = FactStore()
     s.log = LogReport()
     s.pastes = []
+    s.reports = []
     s.last_answer = None
     return [Answer("reset")]
+
+
+@command("/undo")
+def _undo(s: Session, arg: str) -> list[Answer]:
+    return [s.undo()]
+
+
+@command("/export")
+def _export(s: Session, arg: str) -> list[Answer]:
+    """The shell writes the file (the core never does): this says where."""
+    path = arg.strip()
+    if not path:
+        raise AdvisorError("export_syntax")
+    return [Answer("export", {"path": path, "turns": len(s.transcript)})]
+
+
+@command("/paste")
+def _paste(s: Session, arg: str) -> list[Answer]:
+    """In the REPL, /paste collects lines until a lone '.'; elsewhere there is nothing to do."""
+    return [Answer("paste_hint")]
 
 
 @command("/help")

@@ -38,6 +38,7 @@ class Knowledge:
     models: dict = None                # name or alias -> preset row
     rules: tuple = ()                  # advisor.rules.Rule, validated
     advice_tables: dict = None         # lr_reference, mfu_typical
+    phrases: dict = None               # locale -> advisor.intents.Phrases
 
 
 def _load_yaml(path: Path):
@@ -180,6 +181,13 @@ def load(directory: Path) -> Knowledge:
             raise KnowledgeError(f"{md_path}: preset {row['name']!r} uses unknown keys {sorted(unknown)}")
     rules_path = directory / "rules.yaml"
     rules, tables = _rules(_load_yaml(rules_path), rules_path)
+    phrases_path = directory / "phrases.yaml"
+    from advisor.intents import load_tables
+    try:
+        phrases = load_tables(_load_yaml(phrases_path))
+    except ValueError as exc:
+        raise KnowledgeError(f"{phrases_path}: {exc}") from None
     return Knowledge(keys=specs, aliases=aliases, examples=_examples(_load_yaml(ex_path), ex_path),
                      eta_calibration=calibration, gpus=_gpus(_load_yaml(gpu_path), gpu_path),
-                     datasets=datasets, models=models, rules=rules, advice_tables=tables)
+                     datasets=datasets, models=models, rules=rules, advice_tables=tables,
+                     phrases=phrases)

@@ -98,6 +98,20 @@ def plan_answer(session) -> Answer:
     return Answer("plan", data, question=True)
 
 
+def fit_answer(session) -> Answer:
+    """Will it fit: the plan's memory part; max_iters does not matter for it."""
+    if session.store.get("gpu") is None:
+        raise AdvisorError("plan_missing", key="gpu")
+    probe = session
+    if session.store.get("max_iters") is None:
+        from advisor.session import Session
+        probe = Session(session.knowledge, session.locale, session.clock, session.store.copy(), session.log)
+        probe.store.put(Fact("max_iters", 1, Source.DERIVED, "fit"))
+    data = plan_answer(probe).data
+    data["used"] = [f for f in data["used"] if f.origin != "fit"]
+    return Answer("fit", data, question=True)
+
+
 def _custom_gpu(session, name: str, used: list):
     """A GPU that is not in the table, described by the user: peak and memory (power optional)."""
     tflops, mem = session.store.get("gpu_tflops"), session.store.get("gpu_memory_gib")

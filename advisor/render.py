@@ -49,11 +49,22 @@ def _filters(locale: str) -> dict:
         return ltr(v)
 
     def listing(items, limit: int = 6) -> str:
+        """Numbers or identifiers joined the locale's way; in RTL each one isolated on its
+        own, so the conjunction stays in the paragraph's direction."""
         items = list(items)
         shown = [fmt.integer(i, locale) if isinstance(i, int) else str(i) for i in items[:limit]]
         if len(items) > limit:
             return ltr(", ".join(shown) + ", …")
-        return ltr(fmt.items(shown, locale))
+        if rtl:
+            return fmt.items([ltr(x) for x in shown], locale)
+        return fmt.items(shown, locale)
+
+    def compact(v) -> str:
+        text = fmt.compact(v, locale)
+        m = re.match(r"^([-+]?[\d.,\u066b\u066c\u00a0]+)(.*)$", text)
+        if rtl and m and m.group(2).strip():      # "123.59 مليون": only the number is LTR
+            return ltr(m.group(1).strip()) + " " + m.group(2).strip()
+        return ltr(text)
 
     def when_near(v, ref, span_s: float) -> str:
         """A range bound next to `ref`: the time alone when on the same day (with seconds
@@ -71,7 +82,7 @@ def _filters(locale: str) -> dict:
         "sig": lambda v, digits=3: ltr(fmt.significant(v, locale, digits)),
         "gib": lambda v: ltr(fmt.decimal(v / 1024 ** 3, locale, 2) + " GiB"),
         "gibs": lambda v: ltr(fmt.decimal(v, locale, 2) + " GiB"),
-        "compact": lambda v: ltr(fmt.compact(v, locale)),
+        "compact": compact,
         "int": lambda v: ltr(fmt.integer(v, locale)),
         "dec": lambda v, places=2: ltr(fmt.decimal(v, locale, places)),
         "pct": lambda v: ltr(fmt.percent(v, locale)),

@@ -23,7 +23,12 @@ from advisor.session import Session
 
 
 class SlashCompleter(Completer):
-    """Complete `/la` -> `/lang`, and `/lang a` -> `ar`, only at the start of the input."""
+    """Complete `/la` -> `/lang`, `/lang a` -> `ar`, `/set max` -> `max_iters=`, only at
+    the start of the input."""
+
+    def __init__(self, keys=(), whatif=()):
+        self.keys = tuple(sorted(keys))
+        self.whatif = tuple(sorted(whatif))
 
     def get_completions(self, document: Document, complete_event: CompleteEvent):
         text = document.text_before_cursor
@@ -36,9 +41,11 @@ class SlashCompleter(Completer):
             return
         name, _, arg = text.partition(" ")
         cmd = COMMANDS.get(name.lower())
-        if cmd is None or " " in arg:
+        if cmd is None or " " in arg or "=" in arg:
             return
-        for value in cmd.args:
+        values = {"/set": tuple(k + "=" for k in self.keys),
+                  "/whatif": tuple(k + "=" for k in self.whatif)}.get(cmd.name, cmd.args)
+        for value in values:
             if value.startswith(arg.lower()):
                 yield Completion(value, start_position=-len(arg))
 
@@ -71,17 +78,50 @@ def toolbar_text(session: Session) -> str:
 
 
 def make_session(environ, input=None, output=None, session: Session | None = None) -> PromptSession:
+    """Ctrl-R searches the history (prompt_toolkit's Emacs bindings); NO_COLOR (no-color.org)
+    turns every colour off, the toolbar's included."""
+    from prompt_toolkit.output import ColorDepth
+    from advisor.session import WHATIF_KEYS
+    keys = session.knowledge.keys if session is not None else ()
     return PromptSession(
         history=make_history(environ),
         auto_suggest=AutoSuggestFromHistory(),
         bottom_toolbar=(lambda: toolbar_text(session)) if session is not None else None,
-        completer=SlashCompleter(),
+        completer=SlashCompleter(keys, ("sec_per_step", *WHATIF_KEYS)),
         key_bindings=key_bindings(),
         multiline=False,
         enable_history_search=False,
+        color_depth=ColorDepth.MONOCHROME if environ.get("NO_COLOR") else None,
         input=input,
         output=output,
     )
+
+
+def read_paste(prompt: PromptSession) -> str:
+    """/paste: lines until a lone '.' or Ctrl-D, for terminals without bracketed paste."""
+    lines = []
+    while True:
+        try:
+            line = prompt.prompt("… ")
+        except (EOFError, KeyboardInterrupt):
+            break
+        if line.strip() == ".":
+            break
+        lines.append(line)
+    return "\n".join(lines)
+
+
+def extras(answer: Answer, session: Session, width: int) -> list[Answer]:
+    """What the terminal adds under an answer: the export it asked for, a step-time chart."""
+    if answer.kind == "export":
+        from advisor import export
+        return [export.carry_out(answer, session)]
+    if answer.kind == "eta":
+        from advisor.chart import step_chart
+        chart = step_chart(session.log.main_run(), answer.data["eta"], width)
+        if chart:
+            return [answer, Answer("chart", chart)]
+    return [answer]
 
 
 def run_repl(prompt: PromptSession, session: Session, write: Callable[[str], None]) -> int:
@@ -95,16 +135,24 @@ def run_repl(prompt: PromptSession, session: Session, write: Callable[[str], Non
             break
         if not text.strip():
             continue
+        if text.strip().lower() == "/paste":
+            write(render(Answer("paste_hint"), session.locale) + "\n")
+            text = read_paste(prompt)
+            if not text.strip():
+                continue
         quit_now = False
         try:
             answers = session.handle(text)
+            width = prompt.output.get_size().columns
+            answers = [x for a in answers for x in extras(a, session, width)]
         except Exception:   # a bug must not end the conversation or lose its facts
             answers = [Answer("error", {"code": "internal", "report": report_crash()},
                               error=True)]
         for answer in answers:
             if answer.kind == "quit":
                 quit_now = True
-            write(render(answer, session.locale) + "\n\n")
+            locale = answer.data["locale"] if answer.kind == "regen" else session.locale
+            write(render(answer, locale) + "\n\n")
         if quit_now:
             break
     return 0

@@ -40,6 +40,10 @@ class Session:
     log: LogReport = field(default_factory=LogReport)
     last_answer: Answer | None = None
     pastes: list = field(default_factory=list)      # (LogReport, [Fact]) of the last runs pasted
+    locale_fixed: bool = False                       # /lang or --lang: questions do not switch it
+    reports: list = field(default_factory=list)      # every LogReport taken in, in order (for /undo)
+    undo_stack: list = field(default_factory=list)   # the state before each message
+    transcript: list = field(default_factory=list)   # (message, [Answer], locale) for /export
 
     # ---- facts -------------------------------------------------------------------------
     def set_fact(self, name: str, raw: str, origin: str, line: int | None = None,
@@ -79,13 +83,10 @@ class Session:
                 elif exc.code == "unknown_key" and rep.config_file:
                     rejected.append({"line": a.lineno, "key": a.name, "reason": "unknown"})
                 # other `word: text` lines are ordinary log chatter
-        kept = {id(r) for p, _ in self.pastes for r in p.runs.values()}
-        for name, run in list(self.log.runs.items()):
-            if name in rep.runs and id(run) in kept:    # a kept paste's run must not grow
-                self.log.runs[name] = run.copy()
         if rep.runs or rep.config_file or len(facts) >= 3:      # a run or a config: /compare can use it
             self.pastes = (self.pastes + [(rep, facts)])[-2:]
-        merge(self.log, rep)
+        self._merge(rep)
+        self.reports.append(rep)
         if not (rep.recognized or facts):
             return Answer("not_understood", {"lines": rep.n_lines}, error=True)
         return Answer("ack", {
@@ -97,6 +98,36 @@ class Session:
             "has_max_iters": self.store.get("max_iters") is not None
                              or any("total_steps" in r.facts for r in rep.runs.values()),
         })
+
+    def _merge(self, rep: LogReport) -> None:
+        """Add a report to the session's log without changing any report kept for /undo
+        and /compare: a kept run is copied before a later paste extends it."""
+        kept = {id(r) for p in self.reports for r in p.runs.values()}
+        for name, run in list(self.log.runs.items()):
+            if name in rep.runs and id(run) in kept:
+                self.log.runs[name] = run.copy()
+        merge(self.log, rep)
+
+    # ---- undo --------------------------------------------------------------------------
+    UNDO_DEPTH = 50
+
+    def snapshot(self) -> None:
+        self.undo_stack = (self.undo_stack + [(self.store.copy(), list(self.reports), list(self.pastes),
+                                               self.last_answer)])[-self.UNDO_DEPTH:]
+
+    def undo(self) -> Answer:
+        """Forget the last message: its facts and its log lines."""
+        if not self.undo_stack:
+            raise AdvisorError("nothing_to_undo")
+        store, kept, pastes, last = self.undo_stack.pop()
+        dropped = len(self.reports) - len(kept)
+        facts = len(self.store.facts) - len(store.facts)
+        self.store, self.pastes, self.last_answer = store, pastes, last
+        self.reports, self.log = [], LogReport()
+        for rep in kept:
+            self._merge(rep)
+            self.reports.append(rep)
+        return Answer("undo", {"reports": abs(dropped), "facts": abs(facts)})
 
     def fact_value(self, key: str, used: list[Fact]):
         fact = self.store.get(key)
@@ -294,8 +325,21 @@ class Session:
         return answers
 
     def handle(self, text: str) -> list[Answer]:
-        """One message: slash-command lines run in order; other lines are pasted text.
-        Each answer becomes "the last answer" (for /regen) as soon as it is given."""
+        """One message: slash-command lines run in order; questions in plain words are
+        answered; other lines are pasted text. Each answer becomes "the last answer" (for
+        /regen) as soon as it is given. The state before the message is kept for /undo."""
+        if text.strip().lower() != "/undo":
+            self.snapshot()
+            before = self.undo_stack[-1]
+        answers = self._handle(text)
+        if text.strip().lower() != "/undo" and self.undo_stack and self.undo_stack[-1] is before \
+                and before[0].facts == self.store.facts and len(before[1]) == len(self.reports) \
+                and all(x is y for x, y in zip(before[1], self.reports)):
+            self.undo_stack.pop()          # nothing changed: /undo goes further back
+        self.transcript.append((text, answers, self.locale))
+        return answers
+
+    def _handle(self, text: str) -> list[Answer]:
         answers: list[Answer] = []
         chunk: list[str] = []
 
@@ -307,7 +351,14 @@ class Session:
 
         def flush():
             if any(line.strip() for line in chunk):
-                give([self.paste("\n".join(chunk))])
+                from advisor.questions import split_questions, ask
+                before, body, after = split_questions(self, chunk)
+                for q in before:
+                    give(ask(self, q))
+                if any(line.strip() for line in body):
+                    give([self.paste("\n".join(body))])
+                for q in after:
+                    give(ask(self, q))
             chunk.clear()
 
         from advisor.commands import is_command

@@ -290,3 +290,19 @@ def test_repl_command(know):
     assert answers[-1].kind == "advise"
     text = render(answers[-1], "es")
     assert "Atascos" in text or "datos" in text
+
+
+def test_every_rule_has_a_firing_and_a_silent_test(know):
+    import inspect, sys
+    source = inspect.getsource(sys.modules[__name__])
+    for rule in know.rules:
+        assert f'state(a, "{rule.id}") == "fired"' in source, rule.id
+        assert f'state(a, "{rule.id}") == "silent"' in source, rule.id
+
+
+def test_nothing_to_advise_on(know):
+    r = run_cli(["advise"])
+    assert r.code == 2 and "empty" in r.out
+    s = Session(know, "fr")
+    (err,) = s.handle("/advise")
+    assert err.error and err.data["code"] == "empty_input"

@@ -154,7 +154,9 @@ def test_help_is_in_the_users_language(lang, word):
 
 
 def test_batch_text_that_is_not_a_log_gets_the_not_understood_answer():
-    r = run_cli(["--json"], "hello there\n")
+    r = run_cli(["--json"], "hello there\nthis is my shopping list\n")
     assert r.code == 2 and r.json["error"] == "not_understood"
+    r = run_cli(["--json"], "hello there\n")         # one line of words: the help for questions
+    assert r.code == 2 and r.json["error"] == "not_question"
     r = run_cli([], "/set max_iters=6000\n")                 # only a setting: it is acknowledged
     assert r.code == 0 and "6,000" in r.out
