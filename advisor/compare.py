@@ -7,7 +7,6 @@ far x seconds per evaluation, because nanoGPT logs each iteration's time, not a 
 
 from __future__ import annotations
 
-import bisect
 import math
 from dataclasses import dataclass
 

@@ -60,3 +60,21 @@ def plain(text: str) -> str:
 def numbers(text: str) -> list[str]:
     """Digit runs, with group and decimal separators of any locale treated alike."""
     return re.findall(r"\d+", BIDI.sub("", text))
+
+
+def converse(know, keys: str, tmp_path, locale="en", charts=True):
+    """Drive the REPL through prompt_toolkit's pipe input; returns (exit code, what was
+    printed, one string per answer, and the session). `charts=False` leaves out the step-time
+    charts the REPL adds under ETA answers."""
+    from prompt_toolkit.input import create_pipe_input
+    from prompt_toolkit.output import DummyOutput
+    from advisor.repl import make_session, run_repl
+    out: list[str] = []
+    session = Session(know, locale)
+    with create_pipe_input() as inp:
+        inp.send_text(keys)
+        prompt = make_session({"XDG_STATE_HOME": str(tmp_path)}, input=inp, output=DummyOutput())
+        code = run_repl(prompt, session, out.append)
+    if not charts:
+        out = [x for x in out if not re.search("[▁▂▃▄▅▆▇█]{5}", x)]
+    return code, out, session

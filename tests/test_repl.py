@@ -1,27 +1,15 @@
 import pytest
 from prompt_toolkit.completion import CompleteEvent
 from prompt_toolkit.document import Document
-from prompt_toolkit.input import create_pipe_input
-from prompt_toolkit.output import DummyOutput
 
-from advisor.repl import SlashCompleter, make_session, run_repl
+from advisor.repl import SlashCompleter
 from advisor.session import Session
 
-from conftest import numbers, plain
+from conftest import converse, numbers, plain
 
 PASTE = ("iter 100: loss 4.1000, time 3995.11ms, mfu 12.90%\n"
          "iter 101: loss 4.0990, time 3990.02ms, mfu 12.91%\n"
          "iter 102: loss 4.0981, time 4001.50ms, mfu 12.89%")
-
-
-def converse(know, keys: str, tmp_path, locale="en"):
-    out: list[str] = []
-    session = Session(know, locale)
-    with create_pipe_input() as inp:
-        inp.send_text(keys)
-        prompt = make_session({"XDG_STATE_HOME": str(tmp_path)}, input=inp, output=DummyOutput())
-        code = run_repl(prompt, session, out.append)
-    return code, out, session
 
 
 def test_conversation_paste_set_eta_lang_regen(know, tmp_path, monkeypatch):
