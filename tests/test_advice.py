@@ -4,10 +4,13 @@ the answer names what it assumed; it renders in every locale."""
 import math
 
 import pytest
+from hypothesis import given, settings, strategies as st
 
 from advisor.advice import advise_answer
 from advisor.facts import Source
 from advisor.render import render
+from advisor.signals import nice_ceil
+from advisor.signals_model import lr_reference
 from advisor.session import Session
 from conftest import plain, run_cli
 
@@ -306,3 +309,21 @@ def test_nothing_to_advise_on(know):
     s = Session(know, "fr")
     (err,) = s.handle("/advise")
     assert err.error and err.data["code"] == "empty_input"
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.floats(1e6, 1e12), st.floats(1e6, 1e12))
+def test_usual_learning_rate_falls_with_size_and_hits_the_table(know, a, b):
+    table = know.advice_tables["lr_reference"]
+    lo, hi = sorted((a, b))
+    assert lr_reference(lo, table) >= lr_reference(hi, table)
+    for row in table:
+        assert lr_reference(row["params"], table) == pytest.approx(row["lr"])
+    assert lr_reference(1e3, table) == table[0]["lr"] and lr_reference(1e15, table) == table[-1]["lr"]
+
+
+@given(st.floats(0.001, 1e9))
+def test_nice_ceil_rounds_up_to_two_significant_digits(x):
+    n = nice_ceil(x)
+    assert n >= x and (n < 100 or len(str(n).rstrip("0")) <= 2)
+    assert n - x < max(1, 10 ** (len(str(int(x))) - 2)) + 1
