@@ -73,25 +73,46 @@ class Phrases:
     conditional: tuple[tuple[str, ...], ...] = ()      # "if", "si", "لو", "en vez de": a hypothesis
 
 
-def load_tables(doc) -> dict[str, Phrases]:
-    """Validate and normalize knowledge/phrases.yaml (already parsed)."""
+def check_tables(doc) -> None:
+    """The shape of knowledge/phrases.yaml, checked at start (cheap); the tables are built
+    the first time a question needs them."""
     if not isinstance(doc, dict) or not isinstance(doc.get("locales"), dict) or not doc.get("source"):
         raise ValueError("phrases: needs `source` and `locales`")
-    out = {}
     for loc, body in doc["locales"].items():
-        intents = body.get("intents") or {}
-        unknown = set(intents) - set(INTENTS)
+        if not isinstance(body, dict):
+            raise ValueError(f"phrases {loc}: needs a mapping")
+        unknown = set(body.get("intents") or {}) - set(INTENTS)
         if unknown:
             raise ValueError(f"phrases {loc}: unknown intents {sorted(unknown)}")
+        for section in ("intents", "keys", "terms", "units"):
+            for name, items in (body.get(section) or {}).items():
+                if not isinstance(items, list) or not items:
+                    raise ValueError(f"phrases {loc}: {section}.{name} needs a list")
+        for section in ("markers", "domain", "conditional"):
+            if not isinstance(body.get(section, []), list):
+                raise ValueError(f"phrases {loc}: {section} needs a list")
 
+
+def load_tables(doc) -> dict[str, Phrases]:
+    """Validate and normalize knowledge/phrases.yaml (already parsed)."""
+    check_tables(doc)
+    out = {}
+    for loc, body in doc["locales"].items():
         def table(d):
-            return {k: tuple(tuple(tokens(p)) for p in v if tokens(p)) for k, v in (d or {}).items()}
+            out_t = {}
+            for k, v in (d or {}).items():
+                toks = (tuple(tokens(p)) for p in v)
+                out_t[k] = tuple(t for t in toks if t)
+            return out_t
 
-        out[loc] = Phrases(loc, table(intents), frozenset(t for w in body.get("markers", []) for t in tokens(w)),
+        def phrases(items):
+            return tuple(t for t in (tuple(tokens(w)) for w in items) if t)
+
+        out[loc] = Phrases(loc, table(body.get("intents")),
+                           frozenset(t for w in body.get("markers", []) for t in tokens(w)),
                            table(body.get("keys")), table(body.get("terms")),
-                           {u: tuple(normalize(w) for w in ws) for u, ws in (body.get("units") or {}).items()},
-                           tuple(tuple(tokens(w)) for w in body.get("domain", []) if tokens(w)),
-                           tuple(tuple(tokens(w)) for w in body.get("conditional", []) if tokens(w)))
+                           {u: tuple(normalize(str(w)) for w in ws) for u, ws in (body.get("units") or {}).items()},
+                           phrases(body.get("domain", [])), phrases(body.get("conditional", [])))
     return out
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -38,7 +39,13 @@ class Knowledge:
     models: dict = None                # name or alias -> preset row
     rules: tuple = ()                  # advisor.rules.Rule, validated
     advice_tables: dict = None         # lr_reference, mfu_typical
-    phrases: dict = None               # locale -> advisor.intents.Phrases
+    phrases_doc: dict = None           # knowledge/phrases.yaml, checked
+
+    @functools.cached_property
+    def phrases(self) -> dict:
+        """locale -> advisor.intents.Phrases, built the first time a question needs them."""
+        from advisor.intents import load_tables
+        return load_tables(self.phrases_doc)
 
 
 def _load_yaml(path: Path):
@@ -166,6 +173,14 @@ def _rules(doc, path: Path):
 
 
 def load(directory: Path) -> Knowledge:
+    """The knowledge in `directory`, loaded and validated once per process for a given set of
+    files and modification times (a long REPL session or a test suite calls this often)."""
+    stamp = tuple(sorted((p.name, p.stat().st_mtime_ns) for p in Path(directory).glob("*.yaml")))
+    return _load_cached(Path(directory), stamp)
+
+
+@functools.lru_cache(maxsize=8)
+def _load_cached(directory: Path, stamp) -> Knowledge:
     keys_path = directory / "keys.yaml"
     specs, aliases = _keys(_load_yaml(keys_path), keys_path)
     ex_path = directory / "examples.yaml"
@@ -182,12 +197,13 @@ def load(directory: Path) -> Knowledge:
     rules_path = directory / "rules.yaml"
     rules, tables = _rules(_load_yaml(rules_path), rules_path)
     phrases_path = directory / "phrases.yaml"
-    from advisor.intents import load_tables
+    from advisor.intents import check_tables
+    phrases = _load_yaml(phrases_path)
     try:
-        phrases = load_tables(_load_yaml(phrases_path))
+        check_tables(phrases)
     except ValueError as exc:
         raise KnowledgeError(f"{phrases_path}: {exc}") from None
     return Knowledge(keys=specs, aliases=aliases, examples=_examples(_load_yaml(ex_path), ex_path),
                      eta_calibration=calibration, gpus=_gpus(_load_yaml(gpu_path), gpu_path),
                      datasets=datasets, models=models, rules=rules, advice_tables=tables,
-                     phrases=phrases)
+                     phrases_doc=phrases)

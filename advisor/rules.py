@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import contextvars
 import functools
+import re
 from dataclasses import dataclass, field
 from typing import Callable, Iterable, Mapping
 
@@ -229,17 +230,13 @@ def load(doc, known: Iterable[str], templates: Callable[[str], str | None] = lam
     return tuple(rules)
 
 
+_TEMPLATE_FACT = re.compile(r"(?<![\w.])s\.([A-Za-z_]\w*)")
+
+
 def template_names(source: str) -> frozenset[str]:
-    """The facts a template reads as `s.name`."""
-    if not source:
-        return frozenset()
-    from jinja2 import Environment
-    try:
-        tree = Environment(extensions=["jinja2.ext.i18n"]).parse(source)
-    except TemplateError as exc:
-        raise RuleError(f"template syntax error: {exc}") from None
-    return frozenset(n.attr for n in tree.find_all(nodes.Getattr)
-                     if isinstance(n.node, nodes.Name) and n.node.name == "s")
+    """The facts a template reads as `s.name` (a pattern, not a Jinja parse: parsing the
+    advice templates took a fifth of a second at every start)."""
+    return frozenset(_TEMPLATE_FACT.findall(source or ""))
 
 
 def run(rules: Iterable[Rule], facts: Mapping[str, object]) -> list[Outcome]:
