@@ -50,3 +50,16 @@ def test_golden(name, locale, monkeypatch):
             fh.write(r.out)
     with open(path, encoding="utf-8") as fh:
         assert r.out == fh.read()
+
+
+@pytest.mark.parametrize("locale", ["es", "fr", "ar"])
+def test_no_english_left_in_golden_answers(locale):
+    """Identifiers (batch_size, nanoGPT, torch.compile) stay as they are; English prose does not."""
+    import re
+    english = {"the", "and", "with", "from", "remain", "remaining", "which", "would", "will", "your",
+               "this", "that", "steps", "given", "default", "evaluation", "iterations", "about", "than"}
+    for name in sorted(CASES):
+        with open(os.path.join(GOLDEN, f"{name}.{locale}.txt"), encoding="utf-8") as fh:
+            text = fh.read()
+        words = {w.lower() for w in re.findall(r"(?<![\w./=-])[A-Za-z]+(?![\w./=(-])", text)}
+        assert not words & english, (name, sorted(words & english))
