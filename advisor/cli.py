@@ -96,6 +96,8 @@ def _emit(env: Environment, answer: Answer, locale: str, as_json: bool, session:
                                 ("remaining_s", "low_s", "high_s", "steps_s", "evals_s", "finish_at")}}
         if answer.kind == "plan":
             obj["plan"] = _plan_json(answer.data)
+        if answer.kind == "fit":
+            obj["fit"] = {"memory": _plan_json(answer.data)["memory"], "gpu": answer.data["gpu"].name}
         if answer.kind == "compare":
             obj["compare"] = _compare_json(answer.data)
         if answer.kind == "advise":

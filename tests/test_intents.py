@@ -113,3 +113,10 @@ def test_explain_uses_the_users_numbers(know):
     (a,) = s.handle("what is gradient accumulation?")
     from advisor.render import render
     assert a.kind == "term" and "32 micro-batches of 16" in plain(render(a, "en"))
+
+
+def test_fit_question_in_json(tmp_path):
+    from conftest import run_cli
+    r = run_cli(["--json"], "will batch_size 16 fit on my 4070?\n")
+    assert r.code == 0 and r.json["fit"]["gpu"] == "rtx_4070"
+    assert r.json["fit"]["memory"]["verdict"] in ("fits", "tight", "will_not_fit")
