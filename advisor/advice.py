@@ -14,6 +14,7 @@ from advisor.errors import AdvisorError
 _NEEDS = (
     (("mem_", "batch_suggested", "accum_suggested"),
      ("gpu", "n_layer", "n_embd", "batch_size", "gradient_accumulation_steps")),
+    (("mfu_printed",), ("log",)),
     (("mfu", "step_at_typical"), ("gpu", "n_layer", "n_embd", "log")),
     (("gpu", "peak_tflops", "bf16_fix", "tf32_speedup"), ("gpu",)),
     (("params", "flops_per_token", "tokens_per_iter", "micro_tokens", "lr_"), ("n_layer", "n_embd")),
@@ -36,6 +37,8 @@ def advise_answer(session) -> Answer:
     values = {k: s.value for k, s in sig.items()}
     outcomes = rules_mod.run(session.knowledge.rules, values)
     items, quiet, unchecked = [], [], []
+    run = session.log.main_run()
+    has_steps = run is not None and len(run.samples) > 0
     for o in outcomes:
         if o.state == "fired":
             assumed = {}
@@ -51,6 +54,8 @@ def advise_answer(session) -> Answer:
         else:
             wanted = {k for n in o.missing for k in needs(n)}
             keys = sorted(k for k in wanted if k == "log" or session.store.get(k) is None) or sorted(wanted)
+            if "log" in keys and has_steps:       # a log is there: it says too little for this rule
+                keys = [k if k != "log" else "more_lines" for k in keys]
             unchecked.append({"id": o.rule.id, "needs": keys})
     return Answer("advise", {"advice": items, "quiet": quiet, "unchecked": unchecked, "s": values,
                              "has_log": session.log.main_run() is not None,

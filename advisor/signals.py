@@ -31,6 +31,7 @@ NAMES = {
     **{k: "setting" for k in CONFIG_KEYS},
     "eval_interval": "setting, given or implied by the evaluation lines",
     "gpu": "GPU name", "trainer": "trainer that wrote the log",
+    "batch_given": "batch_size and gradient_accumulation_steps given or read, not assumed",
     # measured in the log
     "last_step": "last logged step", "sec_per_step": "seconds per regular step",
     "steps_remaining": "steps left (max_iters known)", "remaining_s": "time left, seconds",
@@ -115,8 +116,14 @@ def gather(session) -> dict[str, Signal]:
     out.put("oom_seen", oom is not None)
     for key in CONFIG_KEYS:
         fact = _fact(session, key)
+        if key == "num_gpus" and (fact is None or fact.source is Source.DEFAULT):
+            seen = session.log.system.get("world_size") or session.log.system.get("gpu_count")
+            if seen:                        # the log says how many processes ran
+                fact = _log_fact("num_gpus", seen[0], seen[1])
         if fact is not None:
             out.put(key, fact.value, fact)
+    given = [session.store.get(k) for k in ("batch_size", "gradient_accumulation_steps")]
+    out.put("batch_given", all(f is not None for f in given), *[f for f in given if f])
     trainer = session.store.get("trainer")
     run = session.log.main_run(trainer.value if trainer else None)
     if run is not None:
