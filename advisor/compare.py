@@ -62,7 +62,10 @@ def side(session, label: str) -> dict:
     out["tokens_per_iter"] = tokens
     out["sec_per_step"] = sps
     out["tokens_per_s"] = tokens / sps if tokens and sps else None
-    gas = v.get("gradient_accumulation_steps")
+    # time per micro-batch only from an accumulation the user gave or the log showed
+    given = session.store.get("gradient_accumulation_steps")
+    logged = run.facts.get("gradient_accumulation_steps") if run is not None else None
+    gas = given.value if given is not None else (logged[0] if logged else None)
     out["micro_s"] = sps / max(1, gas // max(1, v.get("num_gpus", 1))) if sps and gas else None
     out["mfu"] = v.get("mfu")
     out["mfu_printed"] = v.get("mfu_printed")

@@ -143,3 +143,20 @@ def test_every_verdict_sentence_agrees_with_the_table(spa, spb, tokens, fa, fb):
         assert "A is ahead" in text
     elif t["ratio"] < 0.95:
         assert "B is ahead" in text
+
+
+def test_two_real_logs_from_shared():
+    from conftest import SHARED
+    logs = SHARED / "logs" / "modded-nanogpt"
+    a = logs / "record_2024-10-10_muon_8xH100_train_loss_format.log"
+    b = logs / "record_011625_sub3min_8xH100.log"
+    if not (a.exists() and b.exists()):
+        pytest.skip("../shared/logs is not beside the checkout")
+    r = run_cli(["compare", str(a), str(b), "--json"])
+    assert r.code == 0
+    c = r.json["compare"]
+    # SOURCES.md: about 213.5 ms and 123 ms per step
+    assert c["a"]["sec_per_step"] == pytest.approx(0.2135, rel=0.05)
+    assert c["b"]["sec_per_step"] < c["a"]["sec_per_step"]
+    assert c["a"]["micro_s"] is None            # no accumulation given or printed: not guessed
+    assert c["time_to_loss"]["ratio"] < 1        # the newer record reaches the same loss sooner
