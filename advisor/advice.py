@@ -32,7 +32,7 @@ def needs(name: str) -> tuple[str, ...]:
 
 def advise_answer(session) -> Answer:
     if session.log.main_run() is None and not session.store.facts and not session.log.system:
-        raise AdvisorError("empty_input")
+        raise AdvisorError("advise_empty")
     sig = signals_mod.gather(session)
     values = {k: s.value for k, s in sig.items()}
     outcomes = rules_mod.run(session.knowledge.rules, values)

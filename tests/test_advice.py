@@ -311,10 +311,10 @@ def test_every_rule_has_a_firing_and_a_silent_test(know):
 
 def test_nothing_to_advise_on(know):
     r = run_cli(["advise"])
-    assert r.code == 2 and "empty" in r.out
+    assert r.code == 2 and "Nothing to advise on yet" in r.out
     s = Session(know, "fr")
     (err,) = s.handle("/advise")
-    assert err.error and err.data["code"] == "empty_input"
+    assert err.error and err.data["code"] == "advise_empty"
 
 
 @settings(max_examples=200, deadline=None)
