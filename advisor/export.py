@@ -12,7 +12,9 @@ FENCE = "````"
 
 
 def to_markdown(transcript, limit_lines: int = 40) -> str:
-    out = ["# advisor conversation", ""]
+    from advisor.answers import Answer
+    locale = transcript[-1][2] if transcript else "en"
+    out = ["# " + render(Answer("export_title"), locale), ""]
     for text, answers, locale in transcript:
         lines = _CONTROL.sub("", text).splitlines()
         if len(lines) > limit_lines:

@@ -81,7 +81,7 @@ def test_export_writes_markdown_with_what_was_shown(know, tmp_path):
     assert code == 0
     assert "notes.md" in out[-1] and str(len(session.transcript) - 1) in plain(out[-1])
     md = target.read_text(encoding="utf-8")
-    assert md.startswith("# advisor conversation")
+    assert md.startswith("# advisor: ")             # the title, in the language of the last message
     assert "iter 300: loss" in md and "/set max_iters=6000" in md
     eta_en = next(x for x in out if "remain" in x)
     assert eta_en.strip() in md                       # the English answer as shown
