@@ -58,5 +58,4 @@ def advise_answer(session) -> Answer:
                 keys = [k if k != "log" else "more_lines" for k in keys]
             unchecked.append({"id": o.rule.id, "needs": keys})
     return Answer("advise", {"advice": items, "quiet": quiet, "unchecked": unchecked, "s": values,
-                             "has_log": session.log.main_run() is not None,
                              "used": [f for sg in sig.values() for f in sg.inputs]}, question=True)

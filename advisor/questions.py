@@ -12,12 +12,15 @@ MAX_QUESTION = 300          # characters: a longer line is log text, not a quest
 EDGE = 3                    # questions are looked for in the first and last lines of a paste
 
 
+def _is_log_text(text: str) -> bool:
+    """Whether the log reader recognizes anything in this text (a step, a setting, ...)."""
+    rep = read_text(text)
+    return bool(rep.runs or rep.assignments or rep.system or rep.bad_time_lines or rep.config_file)
+
+
 def _is_question(session, line: str) -> Question | None:
     text = line.strip()
-    if not text or len(text) > MAX_QUESTION:
-        return None
-    rep = read_text(text)
-    if rep.runs or rep.assignments or rep.system or rep.bad_time_lines or rep.config_file:
+    if not text or len(text) > MAX_QUESTION or _is_log_text(text):
         return None
     q = understand(text, session.knowledge.phrases, session.locale)
     if q is None or (q.intent is None and not q.facts and q.step_s is None):
@@ -31,8 +34,7 @@ def split_questions(session, lines: list[str]) -> tuple[list[str], list[str], li
     question even when no intent is clear: it gets the help for questions."""
     content = [ln for ln in lines if ln.strip()]
     if len(content) == 1 and len(content[0]) <= MAX_QUESTION:
-        rep = read_text(content[0])
-        if not (rep.runs or rep.assignments or rep.system or rep.bad_time_lines or rep.config_file) \
+        if not _is_log_text(content[0]) \
                 and (content[0].rstrip().endswith(("?", "؟"))
                      or understand(content[0], session.knowledge.phrases, session.locale) is not None):
             return [content[0]], [], []
