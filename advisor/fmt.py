@@ -63,32 +63,39 @@ def seconds_sig(value, locale: str, digits: int = 4) -> str:
     return format_unit(value, "duration-second", length="short", format=fmt, locale=locale)
 
 
+DAYS_FROM_S = 48 * 3600    # from two days on a duration is said in days and hours
+
+
 def duration(total_seconds: float, locale: str, precision: str = "second",
              width: str = "long") -> str:
     """23571 s -> '6 hours, 32 minutes, and 51 seconds' in the locale's words;
-    width='short' -> '6 hr, 32 min, 51 sec'.
+    width='short' -> '6h, 32m, 51s' (CLDR's narrow units).
 
-    precision='minute' rounds to whole minutes (for range bounds) from an hour up.
+    One policy in every locale: under 48 hours, hours, minutes and seconds (precision
+    'minute' rounds to whole minutes from an hour up); from 48 hours on, days and hours,
+    rounded to the hour ('4 days and 4 hours', never '99 hours').
     """
     total = int(round(total_seconds))
-    if precision == "minute" and total >= 3600:
-        total = int(round(total / 60.0)) * 60
-    days, rem = divmod(total, 86400)
-    hours, rem = divmod(rem, 3600)
-    minutes, secs = divmod(rem, 60)
-    if days and "duration-" in format_unit(days, "duration-day", length="long", locale=locale):
-        days, hours = 0, hours + 24 * days   # Babel 2.18 lacks some long day forms (ar)
-    units = (("day", days), ("hour", hours), ("minute", minutes), ("second", secs))
+    if total >= DAYS_FROM_S:
+        hours_total = int(round(total / 3600.0))
+        days, hours = divmod(hours_total, 24)
+        units = (("day", days), ("hour", hours))
+    else:
+        if precision == "minute" and total >= 3600:
+            total = int(round(total / 60.0)) * 60
+        hours, rem = divmod(total, 3600)
+        minutes, secs = divmod(rem, 60)
+        units = (("hour", hours), ("minute", minutes), ("second", secs))
     parts = [_unit(v, u, width, locale) for u, v in units if v]
     if not parts:
         return _unit(0, "second", width, locale)
-    # "standard" list styles: in Babel 2.18 the "unit" ones fail for es and repeat items for ar
+    # the "unit" list styles fail for es (no 'start' pattern) and repeat items for ar
     return _join(parts, "standard" if width == "long" else "standard-narrow", locale)
 
 
 def _join(parts: list[str], style: str, locale: str) -> str:
-    """format_list, falling back to the "standard" style where Babel 2.18's data for a
-    style is partial (fr "standard-narrow" has no 'start' pattern for 3+ items)."""
+    """format_list, falling back to the "standard" style where CLDR's data for a style is
+    partial (fr "standard-narrow" has no 'start' pattern for 3+ items)."""
     try:
         return format_list(parts, style=style, locale=locale)
     except KeyError:
@@ -96,15 +103,10 @@ def _join(parts: list[str], style: str, locale: str) -> str:
 
 
 def _unit(value: int, unit: str, width: str, locale: str) -> str:
-    """One duration unit. width='short' uses CLDR's narrow form ('5h', '14min'), whose data
-    is right where Babel 2.18's short form is not (es '1 horas'), and falls back to the
-    short form where the narrow one is missing (ar prints 'duration-hour')."""
-    if width == "long":
-        return format_unit(value, f"duration-{unit}", length="long", locale=locale)
-    text = format_unit(value, f"duration-{unit}", length="narrow", locale=locale)
-    if "duration-" in text:
-        text = format_unit(value, f"duration-{unit}", length="short", locale=locale)
-    return text
+    """One duration unit: CLDR's long form, or for width='short' its narrow form ('5h',
+    '14min'), the compact one people write in a range."""
+    length = "long" if width == "long" else "narrow"
+    return format_unit(value, f"duration-{unit}", length=length, locale=locale)
 
 
 def items(texts: list[str], locale: str) -> str:
