@@ -1,3 +1,3 @@
-from advisor.cli import entry_point
+from advisor.shell.cli import entry_point
 
 entry_point()

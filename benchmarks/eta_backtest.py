@@ -22,10 +22,13 @@ import math  # noqa: E402
 
 import yaml  # noqa: E402
 
-from advisor import knowledge  # noqa: E402
-from advisor.eta import EtaConfig, calibration_bucket, estimate  # noqa: E402
+from advisor.answers.eta import eta_answer  # noqa: E402
+from advisor.compute.eta import estimate  # noqa: E402
+from advisor.compute.eta_result import EtaConfig  # noqa: E402
+from advisor.compute.eta_stats import calibration_bucket  # noqa: E402
 from advisor.resources import data_dir  # noqa: E402
-from advisor.parse import parse_text  # noqa: E402
+from advisor.read import read_text  # noqa: E402
+from advisor.shell.knowledge import load_knowledge  # noqa: E402
 from synthetic import SynthRun, make_run  # noqa: E402
 
 FRACTIONS = (0.05, 0.10, 0.25, 0.50, 0.75)
@@ -88,8 +91,8 @@ def evaluate(runs: list[SynthRun], calibration=None, residuals=None):
         finishes = []
         for label, cut in cuts(run).items():
             text = "\n".join(run.lines_until(cut))
-            samples = parse_text(text).runs["nanoGPT"].samples
-            evals = [e.step for e in parse_text(text).runs["nanoGPT"].evals]
+            samples = read_text(text).runs["nanoGPT"].samples
+            evals = [e.step for e in read_text(text).runs["nanoGPT"].evals]
             truth = run.truth_after(cut)
             if truth <= 0 or len(samples) < 2:
                 continue
@@ -176,13 +179,13 @@ def real_logs() -> None:
     advisor's generic ETA (steps left x step time, evaluations not counted) is compared with
     the cumulative average the log itself prints (step_avg) and with the last step time."""
     import re
-    from advisor.session import Session
+    from advisor.conversation import Conversation
     root = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "..",
                         "shared", "logs", "modded-nanogpt")
     if not os.path.isdir(root):
         print("\n(../shared/logs not found: real-log section skipped)")
         return
-    know = knowledge.load(data_dir("knowledge"))
+    know = load_knowledge(data_dir("knowledge"))
     print("\n== real logs (modded-nanogpt records): |error| in % at each cut")
     for name in sorted(os.listdir(root)):
         lines = open(os.path.join(root, name), encoding="utf-8").read().splitlines()
@@ -195,10 +198,10 @@ def real_logs() -> None:
         for k, (i, step, t_ms, avg) in enumerate(timed):
             if step < 20 or step >= timed[-1][1] or avg is None:
                 continue
-            s = Session(know)
+            s = Conversation(know)
             s.paste("\n".join(lines[:i + 1]))
             try:
-                r = s.eta().data["eta"]
+                r = eta_answer(s.context()).data["eta"]
             except Exception:
                 continue
             truth = (total_ms - t_ms) / 1000
@@ -221,7 +224,7 @@ def main() -> None:
     if args.calibrate:
         calibrate(args.runs, args.calibrate)
         return
-    cal = knowledge.load(data_dir("knowledge")).eta_calibration
+    cal = load_knowledge(data_dir("knowledge")).eta_calibration
     for scenario in ("stationary", "drift", "stalls", "resume", "shift"):
         runs = [make_run(seed, scenario) for seed in range(args.runs)]
         report(f"{scenario} ({len(runs)} synthetic runs)", evaluate(runs, cal))

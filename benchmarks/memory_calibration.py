@@ -25,8 +25,8 @@ import torch.nn as nn  # noqa: E402
 import torch.nn.functional as F  # noqa: E402
 from torch.distributed._tools.mem_tracker import MemTracker  # noqa: E402
 
-from advisor.memory import WORKSPACE, Setup, peak  # noqa: E402
-from advisor.plan import Shape  # noqa: E402
+from advisor.compute.memory import WORKSPACE, Setup, peak  # noqa: E402
+from advisor.compute.sizing import Shape  # noqa: E402
 
 
 class Block(nn.Module):

@@ -25,7 +25,7 @@ if mode == "bare":
         for line in f:
             n += 1
 else:
-    from advisor.logs import read_stream
+    from advisor.read import read_stream
     with open(path, "rb") as f:
         rep = read_stream(f)
     n = rep.n_lines

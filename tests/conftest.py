@@ -7,11 +7,11 @@ from pathlib import Path
 
 import pytest
 
-from advisor import knowledge as knowledge_mod
-from advisor.cli import main
-from advisor.environment import Environment
+from advisor.shell.knowledge import load_knowledge
+from advisor.shell.cli import main
+from advisor.shell.environment import Environment
 from advisor.resources import data_dir
-from advisor.session import Session
+from advisor.conversation import Conversation
 
 ROOT = Path(__file__).resolve().parent.parent
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
@@ -22,12 +22,12 @@ BIDI = re.compile(r"[\u200e\u200f\u061c\u2066-\u2069]")
 
 @pytest.fixture(scope="session")
 def know():
-    return knowledge_mod.load(data_dir("knowledge"))
+    return load_knowledge(data_dir("knowledge"))
 
 
 @pytest.fixture
 def session(know):
-    return Session(know, "en")
+    return Conversation(know, "en")
 
 
 @dataclass
@@ -62,19 +62,21 @@ def numbers(text: str) -> list[str]:
     return re.findall(r"\d+", BIDI.sub("", text))
 
 
-def converse(know, keys: str, tmp_path, locale="en", charts=True):
+def converse(know, keys: str, tmp_path, locale="en", charts=True, crash_path=None):
     """Drive the REPL through prompt_toolkit's pipe input; returns (exit code, what was
     printed, one string per answer, and the session). `charts=False` leaves out the step-time
     charts the REPL adds under ETA answers."""
     from prompt_toolkit.input import create_pipe_input
     from prompt_toolkit.output import DummyOutput
-    from advisor.repl import make_session, run_repl
+    from advisor.shell.effects import command_table
+    from advisor.shell.repl import make_session, run_repl
     out: list[str] = []
-    session = Session(know, locale)
+    session = Conversation(know, locale, commands=command_table())
     with create_pipe_input() as inp:
         inp.send_text(keys)
-        prompt = make_session({"XDG_STATE_HOME": str(tmp_path)}, input=inp, output=DummyOutput())
-        code = run_repl(prompt, session, out.append)
+        prompt = make_session({"XDG_STATE_HOME": str(tmp_path)}, input=inp, output=DummyOutput(),
+                              conv=session)
+        code = run_repl(prompt, session, out.append, crash_path=crash_path)
     if not charts:
         out = [x for x in out if not re.search("[▁▂▃▄▅▆▇█]{5}", x)]
     return code, out, session

@@ -6,12 +6,12 @@ import math
 import pytest
 from hypothesis import given, settings, strategies as st
 
-from advisor.advice import advise_answer
-from advisor.facts import Source
+from advisor.answers.advise import advise_answer
+from advisor.read.facts import Source
 from advisor.render import render
-from advisor.signals import nice_ceil
-from advisor.signals_model import lr_reference
-from advisor.session import Session
+from advisor.advise.signals.log import nice_ceil
+from advisor.advise.signals.size import lr_reference
+from advisor.conversation import Conversation
 from conftest import plain, run_cli
 
 GPT2 = "n_layer = 12\nn_head = 12\nn_embd = 768\nblock_size = 1024\n"
@@ -38,12 +38,12 @@ def nanogpt_log(n=600, dt=0.4, first=30.0, every=None, eval_cost=0.0, stalls=(),
 
 
 def advise(know, text="", **facts):
-    s = Session(know, "en")
+    s = Conversation(know, "en")
     if text:
         s.paste(text)
     for k, v in facts.items():
         s.set_fact(k, str(v), "cli")
-    return s, advise_answer(s)
+    return s, advise_answer(s.context())
 
 
 def fired(answer):
@@ -251,8 +251,8 @@ def test_answers_name_their_assumptions_and_render_everywhere(know, case):
     s, a = advise(know, facts.pop("text"), **facts)
     assert a.data["advice"]
     sig_assumed = {}
-    from advisor import signals
-    sig = signals.gather(s)
+    from advisor.advise.signals import gather as signals
+    sig = signals.gather(s.context())
     for item in a.data["advice"]:
         rule = next(r for r in know.rules if r.id == item["id"])
         expected = {f.key for n in rule.names | rule.shows if n in sig for f in sig[n].assumed}
@@ -294,7 +294,7 @@ def test_cli_advise_text_json_and_exit_codes(tmp_path):
 
 
 def test_repl_command(know):
-    s = Session(know, "es")
+    s = Conversation(know, "es")
     answers = s.handle(nanogpt_log(stalls=range(40, 600, 40)) + "/advise\n")
     assert answers[-1].kind == "advise"
     text = render(answers[-1], "es")
@@ -312,7 +312,7 @@ def test_every_rule_has_a_firing_and_a_silent_test(know):
 def test_nothing_to_advise_on(know):
     r = run_cli(["advise"])
     assert r.code == 2 and "Nothing to advise on yet" in r.out
-    s = Session(know, "fr")
+    s = Conversation(know, "fr")
     (err,) = s.handle("/advise")
     assert err.error and err.data["code"] == "advise_empty"
 

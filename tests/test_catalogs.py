@@ -4,7 +4,7 @@ import pytest
 from babel.messages.extract import extract_from_dir
 from babel.messages.pofile import read_po
 
-from advisor.i18n import translations
+from advisor.render.i18n import translations
 from advisor.resources import data_dir
 
 from conftest import ROOT

@@ -3,10 +3,10 @@
 import pytest
 from hypothesis import given, settings, strategies as st
 
-from advisor.answers import Answer
-from advisor.compare import Curve, compare
+from advisor.answers.answer import Answer
+from advisor.compute.compare import Curve, compare
 from advisor.render import render
-from advisor.session import Session
+from advisor.conversation import Conversation
 from conftest import FIXTURES, plain, run_cli
 
 SEED = FIXTURES / "compare"
@@ -93,7 +93,7 @@ def test_bad_input(tmp_path):
 
 
 def test_repl_compares_the_last_two_pastes(know):
-    s = Session(know, "en")
+    s = Conversation(know, "en")
     (err,) = s.handle("/compare")
     assert err.error and err.data["code"] == "compare_needs_two"
     s.handle("/set gpu=4070")
@@ -106,12 +106,12 @@ def test_repl_compares_the_last_two_pastes(know):
     assert ans.data["mfu_ratio"] == pytest.approx(0.154 / 0.129, rel=0.01)
     assert ans.data["a"]["settings"]["n_embd"] == (384, "log")
     (regen,) = s.handle("/regen fr")
-    assert "B" in render(regen, "fr")
+    assert "B" in render(regen.answer, regen.locale)
 
 
 def _side(sps, tokens, flops, mfu):
     return {"label": "x", "s": {}, "trainer": "nanoGPT", "settings": {k: (None, "unknown") for k in
-            __import__("advisor.compare", fromlist=["DIFF_KEYS"]).DIFF_KEYS},
+            __import__("advisor.compute.compare", fromlist=["DIFF_KEYS"]).DIFF_KEYS},
             "tokens_per_iter": tokens, "sec_per_step": sps, "tokens_per_s": tokens / sps,
             "micro_s": sps, "mfu": mfu, "mfu_printed": None, "mfu_printed_a100": None, "params": 1e8,
             "flops_per_token": flops, "curve": Curve(((0, 0.0, 0.0, 11.0), (100, 1e6 * 100, 100 * sps, 5.0))),

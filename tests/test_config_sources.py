@@ -1,11 +1,11 @@
 """Config values from every source a user has at hand, with provenance; later wins."""
 
-from advisor.facts import Source
-from advisor.session import Session
+from advisor.read.facts import Source
+from advisor.conversation import Conversation
 
 
 def facts(know, text):
-    s = Session(know)
+    s = Conversation(know)
     s.handle(text)
     return s
 
@@ -44,7 +44,7 @@ def test_megatron_argument_dump(know):
 
 
 def test_later_source_wins_and_is_reported(know):
-    s = Session(know)
+    s = Conversation(know)
     s.handle("max_iters = 5000")
     s.handle("/set max_iters=6000")
     assert s.store.get("max_iters").value == 6000 and s.store.get("max_iters").source is Source.USER

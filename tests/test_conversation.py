@@ -7,8 +7,8 @@ import re
 import pytest
 from prompt_toolkit.output import DummyOutput
 
-from advisor.repl import make_session
-from advisor.session import Session
+from advisor.shell.repl import make_session
+from advisor.conversation import Conversation
 from conftest import converse as _converse, numbers, plain
 
 LOG = "\n".join(f"iter {i}: loss {4.2 - i / 1000:.4f}, time {400 + (i * 7) % 9:.2f}ms, mfu 12.50%"
@@ -120,12 +120,12 @@ def test_an_eta_answer_gets_a_chart_on_a_wide_terminal(know, tmp_path, monkeypat
 
 
 def test_no_chart_on_a_narrow_terminal(know):
-    from advisor.repl import extras
-    s = Session(know, "en")
+    from advisor.shell.repl import with_chart
+    s = Conversation(know, "en")
     s.handle(LOG + "\nmax_iters = 6000")
     (eta,) = s.handle("/eta")
-    assert [a.kind for a in extras(eta, s, 50)] == ["eta"]
-    assert [a.kind for a in extras(eta, s, 100)] == ["eta", "chart"]
+    assert [a.kind for a in with_chart(eta, s, 50)] == ["eta"]
+    assert [a.kind for a in with_chart(eta, s, 100)] == ["eta", "chart"]
 
 
 def test_no_color_turns_colour_off(tmp_path):
@@ -149,9 +149,8 @@ def test_ctrl_r_searches_history(tmp_path):
 def test_completion_of_commands_and_their_arguments(know):
     from prompt_toolkit.completion import CompleteEvent
     from prompt_toolkit.document import Document
-    from advisor.repl import SlashCompleter
-    from advisor.session import WHATIF_KEYS
-    c = SlashCompleter(know.keys, ("sec_per_step", *WHATIF_KEYS))
+    from advisor.shell.repl import SlashCompleter
+    c = SlashCompleter(None, know.keys, ("sec_per_step", *know.whatif_keys))
 
     def done(text):
         return [x.text for x in c.get_completions(Document(text), CompleteEvent())]

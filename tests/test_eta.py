@@ -2,10 +2,13 @@ import datetime as dt
 
 import pytest
 
+from advisor.answers.eta import eta_answer
 from advisor.errors import AdvisorError
-from advisor.eta import EtaConfig, estimate, evals_between, newest_segment
-from advisor.logs.model import Sample as IterLine
-from advisor.parse import parse_text
+from advisor.compute.eta import estimate
+from advisor.compute.eta_result import EtaConfig
+from advisor.compute.eta_stats import evals_between, newest_segment
+from advisor.read.logs.runs import Sample as IterLine
+from advisor.read import read_text as parse_text
 
 from conftest import FIXTURES
 
@@ -150,7 +153,7 @@ def test_duplicated_lines_count_once():
 
 
 def test_gap_status_hand_computed():
-    from advisor.eta import gap
+    from advisor.compute.eta_result import gap
     r = estimate([it(i, 400) for i in range(1, 41)], cfg(1000, 100000))   # 960 x 0.4 = 384 s
     assert r.remaining_s == pytest.approx(384)
     g = gap(r, 100, 0.4)
@@ -161,19 +164,19 @@ def test_gap_status_hand_computed():
 
 
 def test_timestamped_log_counts_from_now(know):
-    from advisor.session import Session
+    from advisor.conversation import Conversation
     lines = [f"2026-11-23 10:00:{i:02d} iter {i}: loss 4.0, time 1000.00ms, mfu 10.00%" for i in range(1, 41)]
-    s = Session(know, clock=lambda: dt.datetime(2026, 11, 23, 10, 1, 40))
+    s = Conversation(know, clock=lambda: dt.datetime(2026, 11, 23, 10, 1, 40))
     s.handle("\n".join(lines) + "\nmax_iters = 1000\neval_interval = 100000")
-    a = s.eta()
+    a = eta_answer(s.context())
     g = a.data["gap"]
     assert g.since_last_s == 60 and g.status == "running"
     assert g.left_s == pytest.approx(960 * 1.0 - 60)
     assert a.data["eta"].finish_at == dt.datetime(2026, 11, 23, 10, 0, 40) + dt.timedelta(seconds=960)
     s.set_fact("now", "2026-11-23T13:00:00", "repl")        # three hours later: overdue
-    assert s.eta().data["gap"].status == "overdue"
+    assert eta_answer(s.context()).data["gap"].status == "overdue"
     s.set_fact("now", "2026-11-23T10:08:00", "repl")        # 7 min of silence, lines every 1 s
-    assert s.eta().data["gap"].status == "silent"
+    assert eta_answer(s.context()).data["gap"].status == "silent"
 
 
 def test_level_shift_is_detected_and_only_the_new_level_used():
@@ -230,14 +233,14 @@ def test_mfu_minus_100_marks_a_process_start_after_a_resume():
 
 def test_cpu_log_without_a_total_asks_for_it(know):
     from advisor.errors import AdvisorError
-    from advisor.session import Session
-    s = Session(know)
+    from advisor.conversation import Conversation
+    s = Conversation(know)
     s.paste("step 0: train loss 5.356189 (took 1452.121000 ms)\nstep 1: train loss 4.301069 (took 1288.673000 ms)\n")
     with pytest.raises(AdvisorError) as e:
-        s.eta()
+        eta_answer(s.context())
     assert e.value.code == "max_iters_missing"
     s.set_fact("max_iters", "40", "repl")
-    r = s.eta().data["eta"]
+    r = eta_answer(s.context()).data["eta"]
     assert r.steps_remaining == 39 - 1                               # steps 0..39, 1 is done
 
 

@@ -2,7 +2,7 @@ import re
 
 import pytest
 
-from advisor import fmt
+from advisor.render import fmt
 
 
 @pytest.mark.parametrize("locale", ["en", "es", "fr", "ar"])

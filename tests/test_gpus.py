@@ -1,6 +1,6 @@
 import pytest
 
-from advisor.gpus import find
+from advisor.read.gpus import find
 
 
 @pytest.mark.parametrize("text,name", [

@@ -6,7 +6,7 @@ import time
 
 import pytest
 
-from advisor.parse import parse_text
+from advisor.read import read_text as parse_text
 
 HOSTILE = [
     "step " + "0" * 200_000,

@@ -8,8 +8,10 @@ import yaml
 from babel.numbers import format_decimal
 from hypothesis import given, settings, strategies as st
 
-from advisor.intents import INTENTS, parse_number, understand
-from advisor.session import Session
+from advisor.read.intents import understand
+from advisor.read.phrase_schema import INTENTS
+from advisor.read.units import parse_number
+from advisor.conversation import Conversation
 from conftest import plain
 
 PHRASINGS = {loc: yaml.safe_load((Path(__file__).parent / "phrasings" / f"{loc}.yaml").read_text(encoding="utf-8"))
@@ -30,19 +32,19 @@ def test_each_phrasing_is_recognized(know, locale, intent, question):
     # from an English conversation the language switches to the question's; the intent is
     # the same whatever language the conversation was in before
     for before in ("en", "fr"):
-        q = understand(question, know.phrases, before)
+        q = understand(question, know.phrases, before, know.whatif_keys)
         assert q is not None and q.intent == intent, (q, before)
         if before == "en":
             assert q.locale == locale, q
         if intent == "explain":
             assert q.term in TERMS
         if intent == "whatif":
-            assert q.step_s is not None or q.facts
+            assert q.step_s is not None or q.stated
 
 
 @pytest.mark.parametrize("locale, question", [(loc, q) for loc, d in PHRASINGS.items() for q in d["off_topic"]])
 def test_off_topic_questions_get_the_help_answer(know, locale, question):
-    s = Session(know, "en")
+    s = Conversation(know, "en")
     answers = s.handle(question)
     assert [a.kind for a in answers] in (["not_question"], ["help"], ["not_understood"])
     assert not s.store.facts and not s.log.runs
@@ -64,8 +66,8 @@ def test_off_topic_questions_get_the_help_answer(know, locale, question):
     ("ماذا لو استغرقت الخطوة ٠٫٢ ثانية؟", "ar", [], 0.2),
 ])
 def test_numbers_and_settings_in_the_question(know, text, locale, facts, step_s):
-    q = understand(text, know.phrases, "en")
-    assert q.locale == locale and q.facts == facts
+    q = understand(text, know.phrases, "en", know.whatif_keys)
+    assert q.locale == locale and q.stated == facts
     assert q.step_s == pytest.approx(step_s) if step_s is not None else q.step_s is None
 
 
@@ -81,7 +83,7 @@ def test_numbers_written_the_locale_way_read_back(locale, value):
 
 
 def test_a_question_is_answered_in_its_own_language_unless_lang_fixed_it(know):
-    s = Session(know, "en")
+    s = Conversation(know, "en")
     s.handle("iter 100: loss 4.1000, time 3995.11ms, mfu 12.90%\nmax_iters = 6000")
     (a,) = s.handle("¿cuánto tiempo le queda?")
     assert a.kind == "eta" and s.locale == "es"
@@ -91,7 +93,7 @@ def test_a_question_is_answered_in_its_own_language_unless_lang_fixed_it(know):
 
 
 def test_questions_around_a_paste_are_answered_after_it_is_read(know):
-    s = Session(know, "en")
+    s = Conversation(know, "en")
     text = "iter 100: loss 4.1000, time 3995.11ms, mfu 12.90%\niter 110: loss 4.0, time 3990.00ms, mfu 12.91%\n" \
            "max_iters = 6000\nhow long until it finishes?"
     kinds = [a.kind for a in s.handle(text)]
@@ -99,7 +101,7 @@ def test_questions_around_a_paste_are_answered_after_it_is_read(know):
 
 
 def test_fit_question_uses_the_gpu_and_batch_it_names(know):
-    s = Session(know, "en")
+    s = Conversation(know, "en")
     (a,) = s.handle("will batch_size 16 fit on my 4070?")
     assert a.kind == "fit"
     assert s.store.get("batch_size").value == 16 and "4070" in s.store.get("gpu").value
@@ -108,7 +110,7 @@ def test_fit_question_uses_the_gpu_and_batch_it_names(know):
 
 
 def test_explain_uses_the_users_numbers(know):
-    s = Session(know, "en")
+    s = Conversation(know, "en")
     s.handle("gradient_accumulation_steps = 32\nbatch_size = 16\nblock_size = 1024")
     (a,) = s.handle("what is gradient accumulation?")
     from advisor.render import render

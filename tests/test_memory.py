@@ -3,8 +3,8 @@ shared/reference/memory-compute.md (sections 4.3 and 5.6)."""
 
 import pytest
 
-from advisor.memory import GIB, Setup, accumulation_for, largest_batch, peak, verdict
-from advisor.plan import Shape
+from advisor.compute.memory import GIB, Setup, accumulation_for, largest_batch, peak, verdict
+from advisor.compute.sizing import Shape
 
 GPT2_PAD = Shape(12, 12, 768, 1024, 50304)           # nanoGPT's default model, padded vocab
 

@@ -1,6 +1,7 @@
 from hypothesis import given, settings, strategies as st
 
-from advisor.parse import clean_line, parse_text
+from advisor.read import read_text as parse_text
+from advisor.read.logs.clean import clean_line
 
 LOG = """\
 Overriding config with config/train_shakespeare_char.py:
@@ -25,7 +26,7 @@ def test_nanogpt_lines():
     assert run.samples[0].mfu == -100.0 and run.samples[-1].mfu is None
     assert [e.step for e in run.evals] == [0, 250] and run.evals[1].val_loss == 2.0622
     assert run.checkpoint_steps == [250]
-    assert run.facts["tokens_per_step"] == (16384, 4)
+    assert run.printed["tokens_per_step"] == (16384, 4)
     assert p.config_file == "config/train_shakespeare_char.py"
     assert [(a.name, a.value, a.lineno) for a in p.assignments] == [
         ("eval_interval", "250", 2), ("max_iters", "5000", 3)]
@@ -35,7 +36,7 @@ def test_override_lines_and_ignored_text():
     p = parse_text("Overriding: max_iters = 6000\nnumber of parameters: 10.65M\nhello there\n")
     assert [(a.name, a.value) for a in p.assignments] == [("max_iters", "6000")]
     assert p.n_ignored == 1                                   # "hello there"
-    assert p.runs["nanoGPT"].facts["params"] == (10650000, 2)
+    assert p.runs["nanoGPT"].printed["params"] == (10650000, 2)
 
 
 def test_bad_times_are_reported_not_used():

@@ -4,7 +4,7 @@ import pytest
 from hypothesis import given, strategies as st
 
 from advisor.errors import AdvisorError
-from advisor.plan import Shape, compute, params
+from advisor.compute.sizing import Shape, compute, params
 
 GPT2 = Shape(n_layer=12, n_head=12, n_embd=768, block_size=1024, vocab_size=50257, bias=False)
 SEED_001 = Shape(n_layer=12, n_head=6, n_embd=384, block_size=1024, vocab_size=50304, bias=False)
@@ -75,8 +75,8 @@ def test_datasets_by_name_and_alias(know):
 
 
 def test_time_mfu_and_energy_for_seed_001_on_a_4070(know):
-    from advisor.gpus import find
-    from advisor.plan import Hardware, energy_kwh, mfu, mfu_from_nanogpt, peak_tflops, seconds_per_iter
+    from advisor.read.gpus import find
+    from advisor.compute.sizing import Hardware, energy_kwh, mfu, mfu_from_nanogpt, peak_tflops, seconds_per_iter
     gpu = find("NVIDIA GeForce RTX 4070", know.gpus)
     peak, kind = peak_tflops(gpu, "bfloat16")
     assert kind == "bf16" and peak == gpu.bf16_tflops
@@ -91,8 +91,8 @@ def test_time_mfu_and_energy_for_seed_001_on_a_4070(know):
 
 
 def test_bf16_on_a_t4_is_emulated(know):
-    from advisor.gpus import find
-    from advisor.plan import peak_tflops
+    from advisor.read.gpus import find
+    from advisor.compute.sizing import peak_tflops
     t4 = find("Tesla T4", know.gpus)
     peak, kind = peak_tflops(t4, "bfloat16")
     assert kind == "bf16_emulated" and peak == t4.fp16_tflops

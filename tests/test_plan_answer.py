@@ -54,8 +54,8 @@ def test_impossible_plans_get_a_localized_error(args, code, lang):
 
 
 def test_plan_in_the_conversation(know):
-    from advisor.session import Session
-    s = Session(know)
+    from advisor.conversation import Conversation
+    s = Conversation(know)
     [a] = s.handle("/set model=shakespeare-char\n/plan")[-1:]
     assert a.kind == "plan" and a.data["params"].reported == 10_646_784
 
@@ -81,8 +81,8 @@ def test_a_gpu_outside_the_table_can_be_described():
 def test_explain_shows_the_formulas_with_the_users_numbers(know, locale):
     import re
     from advisor.render import render
-    from advisor.session import Session
-    s = Session(know, locale)
+    from advisor.conversation import Conversation
+    s = Conversation(know, locale)
     answers = s.handle("/set model=shakespeare-char\n/plan\n/explain")
     explain = answers[-1]
     assert explain.kind == "explain"

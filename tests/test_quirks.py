@@ -2,8 +2,9 @@
 
 import math
 
-from advisor.parse import parse_text
-from advisor.session import Session
+from advisor.answers.eta import eta_answer
+from advisor.read import read_text as parse_text
+from advisor.conversation import Conversation
 
 NANO = "iter {i}: loss 4.1000, time 400.00ms, mfu 10.00%"
 CHAT = ("step {i:05d}/02100 (0.50%) | loss: 8.37 | lrm: 0.30 | dt: 491.75ms | tok/sec: 1,066,170 | "
@@ -18,7 +19,7 @@ def test_ansi_escapes_and_carriage_return_updates_keep_the_last_state():
     bar = "\x1b[32m 10%|#         | 10/100 [00:10<01:30,  1.00it/s]\x1b[0m"
     text = " 0%|          | 0/100 [00:00<?, ?it/s]\r" + bar.replace("10/100", "5/100") + "\r" + bar + "\n"
     run = parse_text(text).runs["HF Trainer"]
-    assert run.samples[-1].iter == 10 and run.facts["total_steps"][0] == 100
+    assert run.samples[-1].iter == 10 and run.printed["total_steps"][0] == 100
 
 
 def test_escape_remnants():
@@ -60,10 +61,10 @@ def test_resume_is_reported_and_newest_segment_used(know):
     text = "\n".join([NANO.format(i=i) for i in range(100, 140)]
                      + ["iter 120: loss 4.1, time 25000.00ms, mfu -100.00%"]
                      + [NANO.format(i=i).replace("400.00", "500.00") for i in range(121, 160)])
-    s = Session(know)
+    s = Conversation(know)
     [ack] = s.handle(text + "\nmax_iters = 1000\neval_interval = 100000")
     assert ack.data["runs"][0]["resumes"] == [120]
-    r = s.eta().data["eta"]
+    r = eta_answer(s.context()).data["eta"]
     assert "resumed" in r.flags and abs(r.sec_per_step - 0.5) < 1e-9
 
 
@@ -90,12 +91,12 @@ def test_elisions():
 
 def test_two_trainers_in_one_paste(know):
     text = "\n".join([NANO.format(i=i) for i in range(1, 4)] + [CHAT.format(i=i) for i in range(10, 20)])
-    s = Session(know)
+    s = Conversation(know)
     [ack] = s.handle(text)
     assert {r["trainer"] for r in ack.data["runs"]} == {"nanoGPT", "nanochat"}
     assert s.log.main_run().trainer == "nanochat"              # the larger one by default
     s.handle("/set trainer=nanoGPT\n/set max_iters=100")
-    assert s.eta().data["run"]["trainer"] == "nanoGPT"          # the one asked about
+    assert eta_answer(s.context()).data["run"]["trainer"] == "nanoGPT"          # the one asked about
 
 
 def test_crlf_and_tabs():

@@ -1,7 +1,5 @@
 import re
 
-from advisor.render import use_bytecode_cache
-
 from conftest import SEED_LINE, run_cli
 
 
@@ -9,11 +7,8 @@ def test_compiled_template_cache_is_per_locale(tmp_path):
     """Jinja folds "max_iters"|code at compile time; a cache shared across locales would
     serve English-compiled code (no bidi isolates) to Arabic."""
     env = {"LANG": "C", "XDG_CACHE_HOME": str(tmp_path)}
-    try:
-        run_cli(["eta", "--set", "max_iters=6000", "--lang", "en"], SEED_LINE, environ=env)
-        r = run_cli(["eta", "--set", "max_iters=6000", "--lang", "ar"], SEED_LINE, environ=env)
-    finally:
-        use_bytecode_cache(None)
+    run_cli(["eta", "--set", "max_iters=6000", "--lang", "en"], SEED_LINE, environ=env)
+    r = run_cli(["eta", "--set", "max_iters=6000", "--lang", "ar"], SEED_LINE, environ=env)
     assert (tmp_path / "advisor" / "templates" / "ar").is_dir()
     outside = re.sub("\u2066[^\u2069]*\u2069", "", r.out)
     assert re.findall(r"[A-Za-z]+", outside) == []

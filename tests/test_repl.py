@@ -2,8 +2,8 @@ import pytest
 from prompt_toolkit.completion import CompleteEvent
 from prompt_toolkit.document import Document
 
-from advisor.repl import SlashCompleter
-from advisor.session import Session
+from advisor.shell.repl import SlashCompleter
+from advisor.conversation import Conversation
 
 from conftest import converse, numbers, plain
 
@@ -13,7 +13,7 @@ PASTE = ("iter 100: loss 4.1000, time 3995.11ms, mfu 12.90%\n"
 
 
 def test_conversation_paste_set_eta_lang_regen(know, tmp_path, monkeypatch):
-    from advisor import eta as eta_mod
+    from advisor.compute import eta as eta_mod
     calls = []
     real = eta_mod.estimate
     monkeypatch.setattr(eta_mod, "estimate", lambda *a, **k: calls.append(1) or real(*a, **k))
@@ -85,11 +85,13 @@ def test_slash_completion(text, expected):
 
 
 def test_a_bug_does_not_end_the_conversation(know, tmp_path, monkeypatch):
-    from advisor import repl
-    monkeypatch.setattr(repl, "_crash_file", tmp_path / "crash.log")
-    monkeypatch.setattr(Session, "facts_answer", lambda self: 1 / 0)
+    from advisor.conversation import COMMANDS, Command
+
+    def bug(conv, arg):
+        return 1 / 0
+    monkeypatch.setitem(COMMANDS, "/facts", Command("/facts", bug))
     code, out, session = converse(know, "/set max_iters=6000\r/facts\r/set eval_interval=250\r\x04",
-                                  tmp_path)
+                                  tmp_path, crash_path=tmp_path / "crash.log")
     assert code == 0 and "bug" in out[2] and "ZeroDivisionError" in (tmp_path / "crash.log").read_text()
     assert session.store.get("max_iters").value == 6000
     assert session.store.get("eval_interval").value == 250
@@ -98,8 +100,8 @@ def test_a_bug_does_not_end_the_conversation(know, tmp_path, monkeypatch):
 @pytest.mark.parametrize("locale,word", [("en", "facts"), ("es", "datos"), ("fr", "informations"),
                                          ("ar", "معلومات")])
 def test_toolbar_counts_what_is_known(know, locale, word):
-    from advisor.repl import toolbar_text
-    s = Session(know, locale)
+    from advisor.shell.repl import toolbar_text
+    s = Conversation(know, locale)
     s.handle(PASTE + "\nmax_iters = 6000\neval_interval = 100000\nbatch_size = 8")
     text = toolbar_text(s)
     assert "3" in text and word in text and "/help" in text

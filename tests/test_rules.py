@@ -6,10 +6,11 @@ import time
 import pytest
 from hypothesis import given, settings, strategies as st
 
-from advisor import rules
-from advisor.knowledge import KnowledgeError, load
+from advisor.advise import rules
+from advisor.knowledge import KnowledgeError
+from advisor.shell.knowledge import load_knowledge as load
 from advisor.resources import data_dir
-from advisor.signals import NAMES
+from advisor.advise.signals.names import NAMES
 
 KNOWN = {"mfu", "batch_size", "dtype", "stall_share", "stall_period", "eval_share"}
 

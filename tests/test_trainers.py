@@ -5,8 +5,9 @@ import statistics
 
 import pytest
 
-from advisor.parse import parse_text
-from advisor.session import Session
+from advisor.answers.eta import eta_answer
+from advisor.read import read_text as parse_text
+from advisor.conversation import Conversation
 
 from conftest import FIXTURES
 
@@ -14,16 +15,16 @@ T = FIXTURES / "trainers"
 
 # file: (trainer, variant or None, distinct steps, last step, total steps, median s/step)
 EXPECTED = {
-    "nanogpt.log": ("nanoGPT", "train.py", 6, 50, None, 3.3065),
-    "nanogpt_old.log": ("nanoGPT", "train.py, no mfu", 6, 5, None, 0.035155),
+    "nanogpt.log": ("nanoGPT", "train_py", 6, 50, None, 3.3065),
+    "nanogpt_old.log": ("nanoGPT", "train_py_no_mfu", 6, 5, None, 0.035155),
     "llmc_cuda.log": ("llm.c", "train_gpt2cu", 5, 5, 18865, 0.3022),
-    "llmc_cpu.log": ("llm.c", "train_gpt2, CPU", 4, 3, None, 1.3301),
-    "llmc_logfile.log": ("llm.c", "-o logfile", 3, 2, None, None),
-    "nanochat_2025.log": ("nanochat", "2025, mfu", 5, 4, 21400, 0.4896),
-    "nanochat_2026.log": ("nanochat", "2026, bf16_mfu", 3, 13, 2100, 0.4903),
-    "modded_2025.log": ("modded-nanogpt", "train_time, step_avg", 8, 15, 1750, 0.098),
-    "modded_2024.log": ("modded-nanogpt", "2024, train_loss", 5, 14, 3000, 0.213),
-    "hf_trainer.log": ("HF Trainer", "Trainer", 4, 260, 873, 4.23),
+    "llmc_cpu.log": ("llm.c", "train_gpt2_cpu", 4, 3, None, 1.3301),
+    "llmc_logfile.log": ("llm.c", "logfile", 3, 2, None, None),
+    "nanochat_2025.log": ("nanochat", "2025_mfu", 5, 4, 21400, 0.4896),
+    "nanochat_2026.log": ("nanochat", "2026_bf16_mfu", 3, 13, 2100, 0.4903),
+    "modded_2025.log": ("modded-nanogpt", "train_time_step_avg", 8, 15, 1750, 0.098),
+    "modded_2024.log": ("modded-nanogpt", "2024_train_loss", 5, 14, 3000, 0.213),
+    "hf_trainer.log": ("HF Trainer", "trainer", 4, 260, 873, 4.23),
     "hf_notebook.log": ("HF Trainer", "notebook", 1, 22, 290, 8.3333),
     "axolotl.log": ("axolotl", None, 1, 12, 290, 5.28),
     "unsloth.log": ("unsloth", None, 2, 4, 60, 6.855),
@@ -55,7 +56,7 @@ def test_trainer_is_recognized_with_its_facts(name):
         assert run.variant == variant
     assert len({s.iter for s in run.samples}) == steps
     assert run.samples[-1].iter == last
-    assert run.facts.get("total_steps", (None,))[0] == total
+    assert run.printed.get("total_steps", (None,))[0] == total
     times = [s.dt_s for s in run.samples if s.dt_s]
     if median is None:
         assert not times
@@ -66,64 +67,64 @@ def test_trainer_is_recognized_with_its_facts(name):
 def test_trainer_specific_meanings():
     chat = parse_text((T / "nanochat_2025.log").read_text()).runs["nanochat"]
     assert chat.mfu_peak == "h100_bf16"
-    assert chat.facts["tokens_per_step"][0] == 524288
+    assert chat.printed["tokens_per_step"][0] == 524288
     llmc = parse_text((T / "llmc_cuda.log").read_text()).runs["llm.c"]
     assert llmc.step_base == 1 and llmc.samples[0].mfu == -100.0
     assert llmc.samples[1].tok_s == 1734963 and llmc.samples[1].grad_norm == 15.7104
     lit = parse_text((T / "litgpt_finetune.log").read_text()).runs["LitGPT"]
-    assert lit.dt_kind == "micro-batch" and lit.facts["micro_batches_per_step"][0] == 4
+    assert lit.dt_kind == "micro-batch" and lit.printed["micro_batches_per_step"][0] == 4
     mega = parse_text((T / "megatron_lm.log").read_text()).runs["Megatron-LM"]
     assert mega.dt_kind == "average" and mega.samples[-1].loss == pytest.approx(1.825991)
-    assert mega.evals[0].step == 50 and mega.facts["peak_memory_mib"][0] == 52231.9
+    assert mega.evals[0].step == 50 and mega.printed["peak_memory_mib"][0] == 52231.9
     modded = parse_text((T / "modded_2025.log").read_text()).runs["modded-nanogpt"]
     assert all(s.dt_s is None for s in modded.samples if s.iter <= 11)   # untimed warm-up
-    assert modded.facts["warmup_steps"][0] == 10
+    assert modded.printed["warmup_steps"][0] == 10
     swift = parse_text((T / "ms_swift.log").read_text()).runs["ms-swift"]
-    assert swift.facts["printed_remaining"][0] == "472d 8h 9m 53s"
+    assert swift.printed["printed_remaining"][0] == "472d 8h 9m 53s"
     hf = parse_text((T / "hf_trainer.log").read_text()).runs["HF Trainer"]
-    assert hf.facts["gradient_accumulation_steps"][0] == 4 and hf.facts["last_loss"][0] == 1.0226
+    assert hf.printed["gradient_accumulation_steps"][0] == 4 and hf.printed["last_loss"][0] == 1.0226
     assert hf.evals[0].val_loss == 1.8113
 
 
 def test_nanogpt_eta_uses_the_config_dump(know):
-    s = Session(know)
+    s = Conversation(know)
     s.paste((T / "nanogpt.log").read_text(encoding="utf-8"))
-    assert s.eta().data["eta"].steps_remaining == 600000 - 50
+    assert eta_answer(s.context()).data["eta"].steps_remaining == 600000 - 50
 
 
 @pytest.mark.parametrize("name", ["hf_trainer.log", "unsloth.log", "neox.log", "llmc_cuda.log",
                                   "torchtitan.log", "megatron_ds.log"])
 def test_eta_for_trainers_with_a_printed_total(know, name):
     """1-based trainers: step N of T printed means T - N steps remain."""
-    s = Session(know)
+    s = Conversation(know)
     s.paste((T / name).read_text(encoding="utf-8"))
-    answer = s.eta()
+    answer = eta_answer(s.context())
     run = s.log.main_run()
-    assert answer.data["eta"].steps_remaining == run.facts["total_steps"][0] - run.samples[-1].iter
+    assert answer.data["eta"].steps_remaining == run.printed["total_steps"][0] - run.samples[-1].iter
     assert "evals_not_counted" in answer.data["notes"]
 
 
 def test_eta_for_a_zero_based_trainer(know):
-    s = Session(know)
+    s = Conversation(know)
     s.paste((T / "nanochat_2026.log").read_text(encoding="utf-8"))
-    r = s.eta().data["eta"]
+    r = eta_answer(s.context()).data["eta"]
     assert r.steps_remaining == 2100 - 14                     # steps 0..2099; 13 is done
 
 
 def test_litgpt_step_time_is_micro_batches_times_accumulation(know):
-    s = Session(know)
+    s = Conversation(know)
     s.paste((T / "litgpt_finetune.log").read_text(encoding="utf-8"))
     s.set_fact("max_iters", "100", "repl")
-    r = s.eta().data["eta"]
+    r = eta_answer(s.context()).data["eta"]
     assert r.sec_per_step == pytest.approx(4 * statistics.fmean([0.04512, 0.0459, 0.04573]), rel=0.02)
 
 
 def test_log_without_times_says_so(know):
     from advisor.errors import AdvisorError
-    s = Session(know)
+    s = Conversation(know)
     s.paste((T / "llmc_logfile.log").read_text(encoding="utf-8"))
     with pytest.raises(AdvisorError) as e:
-        s.eta()
+        eta_answer(s.context())
     assert e.value.code == "no_step_times"
 
 
@@ -160,4 +161,4 @@ def test_junk_lines_spliced_into_a_log_leave_its_facts_unchanged(name, junk, rnd
     got = parse_text("\n".join(lines)).main_run()
     assert got.trainer == base.trainer
     assert [(s.iter, s.loss, s.dt_s) for s in got.samples] == [(s.iter, s.loss, s.dt_s) for s in base.samples]
-    assert {k: v[0] for k, v in got.facts.items()} == {k: v[0] for k, v in base.facts.items()}
+    assert {k: v[0] for k, v in got.printed.items()} == {k: v[0] for k, v in base.printed.items()}

@@ -1,7 +1,7 @@
 import pytest
 from hypothesis import given, strategies as st
 
-from advisor.values import NotLiteral, literal, loose_value, split_assignment
+from advisor.read.values import NotLiteral, literal, loose_value, split_assignment
 
 
 @pytest.mark.parametrize("text,value", [

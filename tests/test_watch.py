@@ -2,9 +2,10 @@ import io
 import threading
 import time
 
-from advisor.environment import Environment
-from advisor.session import Session
-from advisor.watch import Follower, sparkline, watch
+from advisor.shell.environment import Environment
+from advisor.conversation import Conversation
+from advisor.render.chart import sparkline
+from advisor.shell.watch import Follower, watch
 
 
 def line(i, ms=100.0):
@@ -27,7 +28,7 @@ def test_watch_follows_a_file_written_by_another_thread_and_stops_at_the_end(kno
     t.start()
     out = io.StringIO()
     env = Environment(stdin=io.StringIO(), stdout=out, stdin_isatty=False, stdout_isatty=False)
-    code = watch(str(path), Session(know), env, interval=0.01, max_polls=2000)
+    code = watch(str(path), Conversation(know), env, interval=0.01, max_polls=2000)
     t.join()
     assert code == 0
     text = out.getvalue()
@@ -62,4 +63,4 @@ def test_sparkline():
 def test_watch_a_missing_file(know):
     out = io.StringIO()
     env = Environment(stdin=io.StringIO(), stdout=out, stdin_isatty=False, stdout_isatty=False)
-    assert watch("/nonexistent/x.log", Session(know), env, max_polls=1) == 2
+    assert watch("/nonexistent/x.log", Conversation(know), env, max_polls=1) == 2

@@ -1,6 +1,7 @@
 import pytest
 
-from advisor.session import Session, step_seconds
+from advisor.conversation import Conversation
+from advisor.read.units import step_seconds
 
 from conftest import SEED_LINE, run_cli
 
@@ -15,7 +16,7 @@ def test_step_seconds(text, seconds):
 
 
 def seeded(know):
-    s = Session(know)
+    s = Conversation(know)
     s.handle(SEED_LINE + "max_iters = 6000\neval_interval = 100000")
     return s
 

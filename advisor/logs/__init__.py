@@ -1,6 +1,0 @@
-"""Training logs of many trainers -> normalized facts (pure; see reader.py)."""
-
-from advisor.logs.model import Assignment, EvalLine, LogReport, Run, Sample
-from advisor.logs.reader import read_lines, read_stream, read_text, steps_summary
-
-__all__ = ["Assignment", "EvalLine", "LogReport", "Run", "Sample", "read_lines", "read_stream", "read_text", "steps_summary"]

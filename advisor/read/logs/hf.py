@@ -1,0 +1,188 @@
+"""HF Trainer (console bar, dict lines, the `***** Running training *****` header, notebook
+progress), axolotl, unsloth, TRL, ms-swift, and PyTorch Lightning's epoch bars.
+
+tqdm prints `n/total [elapsed<remaining, rate]`; the rate is an EMA (alpha 0.3) and flips
+between it/s and s/it; HF's bar counts optimizer steps; Lightning's counts batches of the
+current epoch (log-formats.md sections 1-3).
+"""
+
+from __future__ import annotations
+
+import re
+
+from advisor.read.logs.fields import hms, integer, num, py_dict
+from advisor.read.logs.runs import DT_RATE, EvalLine, LogReport, Sample
+
+_BAR = re.compile(
+    r"^(?P<label>[A-Za-z][\w .-]{0,40}?:)?\s{0,4}(?P<pct>\d{1,3})%\|[^|]{0,400}\|\s{0,4}"
+    r"(?P<n>\d{1,12})/(?P<total>\d{1,12}|\?)\s{0,4}\[(?P<elapsed>[\d:]{1,12})(?:<(?P<remaining>[\d:?]{1,12}))?"
+    r",\s{0,4}(?:(?P<rate>[\d.]{1,20}|\?)\s?(?P<unit>it/s|s/it))?(?P<post>[^\]]{0,400})\]")
+_NOTEBOOK = re.compile(
+    r"^\[\s{0,8}(\d{1,12})/(\d{1,12}) ([\d:]{1,12}) < ([\d:]{1,12}), ([\d.]{1,20}) it/s(?:, (.{0,200}))?\]")
+_HEADER = re.compile(r"^(Num examples|Num Epochs|Instantaneous batch size per device|"
+                     r"Total train batch size \(w\. parallel, distributed & accumulation\)|"
+                     r"Gradient Accumulation steps|Total optimization steps|"
+                     r"Number of trainable parameters) = ([\d,]{1,20})$")
+_UNSLOTH = re.compile(r"(Total steps|Batch size per device|Gradient accumulation steps|"
+                      r"Num examples|Data Parallel GPUs) = ([\d,]{1,20})")
+_HEADER_KEYS = {
+    "Num examples": "num_examples", "Num Epochs": "num_epochs",
+    "Instantaneous batch size per device": "batch_size",
+    "Total train batch size (w. parallel, distributed & accumulation)": "total_batch_size",
+    "Gradient Accumulation steps": "gradient_accumulation_steps",
+    "Total optimization steps": "total_steps", "Number of trainable parameters": "params",
+    "Total steps": "total_steps", "Batch size per device": "batch_size",
+    "Gradient accumulation steps": "gradient_accumulation_steps", "Data Parallel GPUs": "num_gpus",
+}
+
+
+def _hf_name(rep: LogReport) -> str:
+    """One HF-family run per paste; its name says which wrapper printed it."""
+    for name in ("ms-swift", "unsloth", "axolotl", "TRL", "HF Trainer"):
+        if name in rep.runs:
+            return name
+    return "HF Trainer"
+
+
+def _rename(rep: LogReport, new: str, n: int):
+    old = next((k for k in ("HF Trainer", "TRL", "axolotl", "unsloth", "ms-swift") if k in rep.runs), None)
+    if old and old != new and _RANK[new] > _RANK[old]:
+        run = rep.runs.pop(old)
+        run.trainer = new
+        rep.runs[new] = run
+    return rep.run(_hf_name(rep) if old else new, n)
+
+
+_RANK = {"HF Trainer": 0, "TRL": 1, "axolotl": 2, "unsloth": 3, "ms-swift": 4}
+
+
+def tqdm_bar(line: str, n: int, ts, rep: LogReport) -> bool:
+    if "%|" not in line:
+        return False
+    m = _BAR.search(line)
+    if not m:
+        return False
+    label = (m.group("label") or "").rstrip(":").strip()
+    step = int(m.group("n"))
+    total = integer(m.group("total")) if m.group("total") != "?" else None
+    rate, unit = num(m.group("rate")), m.group("unit")
+    dt = None
+    if rate:
+        dt = rate if unit == "s/it" else 1.0 / rate
+    if label.startswith("Validation") or label.startswith("Testing") or label.startswith("Predicting"):
+        return True                                    # Lightning validation bar: eval progress
+    if label.startswith("Epoch"):
+        run = rep.run("PyTorch Lightning", n)
+        run.variant = "tqdm"
+        epoch = integer(label.split()[1]) if len(label.split()) > 1 else None
+        run.record("epoch", epoch, n)
+        run.record("batches_per_epoch", total, n)
+        post = _postfix(m.group("post"))
+        run.add(Sample(step, dt, num(post.get("loss") or post.get("train_loss")),
+                                  None, n, ts))
+    else:
+        run = _rename(rep, "ms-swift", n) if label == "Train" else rep.run(_hf_name(rep), n)
+        run.step_base = 1
+        run.record("total_steps", total, n)
+        run.add(Sample(step, dt, None, None, n, ts))
+    run.dt_kind = DT_RATE
+    if m.group("remaining") and "?" not in m.group("remaining"):
+        run.record("printed_remaining_s", hms(m.group("remaining")), n)
+    return True
+
+
+def _postfix(text: str) -> dict[str, str]:
+    out = {}
+    for part in (text or "").split(","):
+        k, _, v = part.partition("=")
+        if v:
+            out[k.strip()] = v.strip()
+    return out
+
+
+def notebook(line: str, n: int, ts, rep: LogReport) -> bool:
+    if not line.startswith("["):
+        return False
+    m = _NOTEBOOK.match(line)
+    if not m:
+        return False
+    run = rep.run(_hf_name(rep), n)
+    run.variant, run.dt_kind, run.step_base = "notebook", DT_RATE, 1
+    run.record("total_steps", int(m.group(2)), n)
+    run.record("printed_remaining_s", hms(m.group(4)), n)
+    rate = num(m.group(5))
+    run.add(Sample(int(m.group(1)), 1.0 / rate if rate else None, None, None, n, ts))
+    return True
+
+
+def hf_dict(line: str, n: int, ts, rep: LogReport) -> bool:
+    if not (line.startswith("{") and line.endswith("}")):
+        return False
+    d = py_dict(line)
+    if not d:
+        return False
+    if "num_tokens" in d or "mean_token_accuracy" in d:
+        run = _rename(rep, "TRL", n)
+    elif "global_step/max_steps" in d:
+        run = _rename(rep, "ms-swift", n)
+    elif any(k.startswith("memory/") for k in d):
+        run = _rename(rep, "axolotl", n)
+    else:
+        run = rep.run(_hf_name(rep), n)
+    run.step_base = 1
+    if "global_step/max_steps" in d:
+        done, _, total = str(d["global_step/max_steps"]).partition("/")
+        run.record("total_steps", integer(total), n)
+        # train_speed(iter/s) averages evaluations in: the bar's rate is the step time
+        run.record("train_speed_with_evals", num(d.get("train_speed(iter/s)")), n)
+        run.add(Sample(integer(done) or 0, None,
+                                  num(d.get("loss")), None, n, ts, None,
+                                  num(d.get("learning_rate")), num(d.get("grad_norm"))))
+        if "remaining_time" in d:
+            run.record("printed_remaining", str(d["remaining_time"]), n)
+        if "memory(GiB)" in d:
+            run.record("memory_gib", num(d["memory(GiB)"]), n)
+        return True
+    if "eval_loss" in d:
+        step = run.samples[-1].iter if run.samples else 0
+        run.evals.append(EvalLine(step, None, num(d["eval_loss"]), n))
+        return True
+    if "train_runtime" in d:
+        run.record("train_runtime_s", num(d["train_runtime"]), n)
+        run.record("train_steps_per_second", num(d.get("train_steps_per_second")), n)
+        return True
+    if "loss" in d:
+        run.record("last_epoch", num(d.get("epoch")), n)
+        run.record("last_loss", num(d["loss"]), n)
+        run.record("last_lr", num(d.get("learning_rate")), n)
+        run.record("last_grad_norm", num(d.get("grad_norm")), n)
+        if "num_tokens" in d:
+            run.record("num_tokens", num(d["num_tokens"]), n)
+        for k, v in d.items():
+            if k.startswith("memory/"):
+                run.record(k, num(v), n)
+        return True
+    return False
+
+
+def hf_header(line: str, n: int, ts, rep: LogReport) -> bool:
+    if line.startswith("***** Running training"):
+        rep.run(_hf_name(rep), n).variant = "trainer"
+        return True
+    m = _HEADER.match(line)
+    if m:
+        rep.run(_hf_name(rep), n).record(_HEADER_KEYS[m.group(1)], integer(m.group(2)), n)
+        return True
+    if " = " in line and ("Total steps" in line or "Batch size per device" in line
+                          or "Data Parallel GPUs" in line):
+        found = _UNSLOTH.findall(line)
+        if not found:
+            return False
+        run = _rename(rep, "unsloth", n)
+        for key, value in found:
+            run.record(_HEADER_KEYS[key], integer(value), n)
+        return True
+    return False
+
+
+FORMATS = [tqdm_bar, notebook, hf_dict, hf_header]

@@ -1,0 +1,85 @@
+"""A message as typed or pasted -> its parts: slash-command lines, questions in plain
+words, and pasted text (log lines, `key = value` settings) between them (pure)."""
+
+from __future__ import annotations
+
+from typing import NamedTuple
+
+from advisor.read.intents import Phrases, Question, understand
+from advisor.read.logs import read_text
+
+MAX_QUESTION = 300          # characters: a longer line is log text, not a question
+EDGE = 3                    # questions are looked for in the first and last lines of a paste
+
+
+class CommandLine(NamedTuple):
+    name: str               # "/eta", lower case
+    arg: str
+
+
+def command_line(line: str) -> CommandLine | None:
+    """`/set max_iters=6000` -> CommandLine('/set', 'max_iters=6000'); None for other text."""
+    name, _, arg = line.strip().partition(" ")
+    word = name.lower()
+    if word.startswith("/") and len(word) > 1 and word[1:].isalpha():
+        return CommandLine(word, arg.strip())
+    return None
+
+
+def segments(text: str) -> list[CommandLine | list[str]]:
+    """The message's lines in order: each command line alone, the lines between them together."""
+    out: list[CommandLine | list[str]] = []
+    chunk: list[str] = []
+    for line in text.splitlines():
+        cmd = command_line(line)
+        if cmd is None:
+            chunk.append(line)
+            continue
+        if any(x.strip() for x in chunk):
+            out.append(chunk)
+        chunk = []
+        out.append(cmd)
+    if any(x.strip() for x in chunk):
+        out.append(chunk)
+    return out
+
+
+def is_log_text(text: str) -> bool:
+    """Whether the log reader recognizes anything in this text (a step, a setting, ...)."""
+    rep = read_text(text)
+    return bool(rep.runs or rep.assignments or rep.system or rep.bad_time_lines or rep.config_file)
+
+
+def _question(line: str, tables: dict[str, Phrases], locale: str, whatif_keys) -> Question | None:
+    text = line.strip()
+    if not text or len(text) > MAX_QUESTION or is_log_text(text):
+        return None
+    q = understand(text, tables, locale, whatif_keys)
+    if q is None or q.says_nothing:
+        return None
+    return q
+
+
+def split_questions(lines: list[str], tables: dict[str, Phrases], locale: str,
+                    whatif_keys=frozenset()) -> tuple[list[str], list[str], list[str]]:
+    """(questions before the pasted lines, the pasted lines, questions after them). A
+    message that is one short line, not a log line, in words of a known language is a
+    question even when no intent is clear: it gets the help for questions."""
+    content = [ln for ln in lines if ln.strip()]
+    if len(content) == 1 and len(content[0]) <= MAX_QUESTION and not is_log_text(content[0]):
+        if content[0].rstrip().endswith(("?", "؟")) \
+                or understand(content[0], tables, locale, whatif_keys) is not None:
+            return [content[0]], [], []
+    before, after = [], []
+    body = list(lines)
+    while body and len(before) < EDGE and (not body[0].strip()
+                                           or _question(body[0], tables, locale, whatif_keys)):
+        line = body.pop(0)
+        if line.strip():
+            before.append(line)
+    while body and len(after) < EDGE and (not body[-1].strip()
+                                          or _question(body[-1], tables, locale, whatif_keys)):
+        line = body.pop()
+        if line.strip():
+            after.insert(0, line)
+    return before, body, after

@@ -1,0 +1,125 @@
+"""Batch mode: files or standard input -> the conversation -> one answer printed (text or
+one JSON object). prompt_toolkit is never started here."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from advisor.answers.answer import Answer, Export, Output, Shown
+from advisor.answers.registry import QUESTIONS
+from advisor.conversation import Conversation
+from advisor.errors import AdvisorError
+from advisor.read import read_stream
+from advisor.read.values import split_assignment
+from advisor.render import Renderer, shown_as
+from advisor.shell.effects import carry_out_export
+from advisor.shell.environment import Environment
+
+MAX_INPUT = 200 * 1024 * 1024          # bytes of standard input read as one message
+NOT_SHOWN = ("ack",)                   # a batch answer is the question's, not the acknowledgement
+
+
+@dataclass
+class Printer:
+    """Writes answers to stdout: rendered text, or one JSON object each."""
+    env: Environment
+    render: Renderer
+    conv: Conversation
+    as_json: bool = False
+
+    def answer(self, answer: Answer, locale: str | None = None) -> None:
+        locale = locale or self.conv.locale
+        text = self.render(answer, locale)
+        if self.as_json:
+            from advisor.render.json import facts_of, to_json  # lazy: only --json needs it
+            text = to_json(answer, locale, text, facts_of(answer, self.conv.context()))
+        self.env.stdout.write(text + "\n")
+
+
+def apply_sets(conv: Conversation, sets: list[str]) -> None:
+    """--set KEY=VALUE, in order: the command line has the last word over the log."""
+    for item in sets:
+        pair = split_assignment(item)
+        if pair is None:
+            raise AdvisorError("set_syntax", text=item)
+        conv.set_fact(pair[0], pair[1], "cli")
+
+
+def read_sources(env: Environment, conv: Conversation, files: list[str]) -> bool:
+    """Read the files (or stdin) as streams, in bounded memory; whether any had text."""
+    seen_text = False
+    for name in files or [None]:
+        try:
+            if name is None:
+                rep = read_stream(env.stdin_binary())
+            else:
+                with open(name, "rb") as fh:
+                    rep = read_stream(fh)
+        except OSError:
+            raise AdvisorError("read_error", file=name or "-") from None
+        seen_text = seen_text or rep.n_content > 0
+        conv.add_report(rep, origin="paste" if name is None else "log", file=name)
+    return seen_text
+
+
+def question(env: Environment, conv: Conversation, printer: Printer, name: str, files: list[str],
+             sets: list[str], whatif: str | None = None) -> int:
+    """`advisor NAME [FILE ...]`: the registry's question NAME about what was read."""
+    q = QUESTIONS[name]
+    if not files and env.stdin_isatty and not q.settings_suffice:
+        raise AdvisorError("empty_input")
+    seen_text = read_sources(env, conv, files) if files or not env.stdin_isatty else False
+    if not (seen_text or q.settings_suffice):
+        raise AdvisorError("empty_input")
+    apply_sets(conv, sets)
+    ctx = conv.context()
+    answer = QUESTIONS["whatif"].answer(ctx, whatif) if whatif else q.answer(ctx, "")
+    printer.answer(answer)
+    return 0
+
+
+def compare(env: Environment, conv: Conversation, printer: Printer, files: list[str],
+            sets: list[str]) -> int:
+    """Two logs or configs, each read on its own; --set holds for both."""
+    if len(files) != 2:
+        raise AdvisorError("compare_needs_two", have=len(files))
+    sides = []
+    for name in files:
+        one = Conversation(conv.knowledge, conv.locale, conv.clock)
+        read_sources(env, one, [name])
+        apply_sets(one, sets)
+        sides.append(one.context())
+    from advisor.answers.compare import compare_runs     # lazy: only `compare A B` needs it
+    printer.answer(compare_runs(sides[0], sides[1], labels=tuple(files)))
+    return 0
+
+
+def message(env: Environment, conv: Conversation, printer: Printer) -> int:
+    """stdin is not a terminal: read it as one message, print its answers."""
+    text = env.read_stdin_bytes(MAX_INPUT).decode("utf-8", errors="replace")
+    if not text.strip():
+        raise AdvisorError("empty_input")
+    shown = _shown(conv, conv.handle(text), printer.render)
+    for i, (answer, locale) in enumerate(shown):
+        if i and not printer.as_json:
+            env.stdout.write("\n")
+        printer.answer(answer, locale)
+    return 2 if any(a.error for a, _ in shown) else 0
+
+
+def _shown(conv: Conversation, outputs: list[Output], render) -> list[tuple[Answer, str]]:
+    """What a batch message shows: its answers (an export carried out), and the time left
+    when it was a paste with no question."""
+    outputs = [carry_out_export(o, conv, render) if isinstance(o, Export) else o for o in outputs]
+    answers = [a for a in outputs if isinstance(a, Answer)]
+    pasted = any(a.kind in ("ack", "not_understood") for a in answers)
+    shown = [s for s in (shown_as(o, conv.locale) for o in outputs)
+             if s is not None and s[0].kind not in NOT_SHOWN]
+    asked = any(a.question for a in answers) or any(isinstance(o, Shown) for o in outputs)
+    if pasted and not asked:
+        try:
+            shown.append((QUESTIONS["eta"].answer(conv.context(), ""), conv.locale))
+        except AdvisorError as exc:           # "not understood" already says what is missing
+            if not (exc.code == "no_iterations" and any(a.kind == "not_understood" for a in answers)):
+                shown.append((Answer.from_error(exc), conv.locale))
+    return shown
