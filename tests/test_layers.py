@@ -60,7 +60,7 @@ def strongly_connected(graph: dict[str, set[str]]) -> list[list[str]]:
 
 
 def import_graph() -> dict[str, set[str]]:
-    g = grimp.build_graph("advisor", exclude_type_checking_imports=True)
+    g = grimp.build_graph("advisor", exclude_type_checking_imports=True, cache_dir=None)
     return {m: set(g.find_modules_directly_imported_by(m)) for m in g.modules}
 
 
