@@ -1,3 +1,3 @@
-from advisor.shell.cli import entry_point
+from advisor.shell.start import main
 
-entry_point()
+main()

@@ -51,6 +51,11 @@ def run_cli(args, stdin="", environ=None, stdin_bytes=None) -> Run:
     return Run(code, out.getvalue())
 
 
+def typed(conv, *lines: str) -> list:
+    """Each line typed on its own, as a user does: a slash command runs only that way."""
+    return [out for line in lines for out in conv.handle(line)]
+
+
 def plain(text: str) -> str:
     """Bidi controls removed and every kind of space folded to ' ' (Babel writes NBSPs)."""
     text = BIDI.sub("", text)

@@ -295,7 +295,8 @@ def test_cli_advise_text_json_and_exit_codes(tmp_path):
 
 def test_repl_command(know):
     s = Conversation(know, "es")
-    answers = s.handle(nanogpt_log(stalls=range(40, 600, 40)) + "/advise\n")
+    s.handle(nanogpt_log(stalls=range(40, 600, 40)))
+    answers = s.handle("/advise")
     assert answers[-1].kind == "advise"
     text = render(answers[-1], "es")
     assert "Atascos" in text or "datos" in text

@@ -114,15 +114,19 @@ def test_bad_arguments_are_not_a_traceback():
     assert r.code == 2 and "advisor" in r.out
 
 
-def test_batch_message_with_commands():
+def test_batch_stdin_is_data_commands_come_from_options():
+    # command lines in stdin are not run; the answer says so and how to give them instead
     r = run_cli([], SEED_LINE + "/set max_iters=6000\n/set eval_interval=100000\n/eta\n")
+    assert r.code == 2 and "6 hours" not in r.out
+    assert "3 lines of this text are commands" in plain(r.out) and "--set KEY=VALUE" in r.out
+    r = run_cli(["--set", "max_iters=6000", "--set", "eval_interval=100000"], SEED_LINE)
     assert r.code == 0 and "6 hours, 32 minutes, and 51 seconds" in r.out
     # a paste with no question gets the ETA
     r = run_cli(["--set", "eval_interval=100000"], SEED_LINE + "max_iters = 6000\n")
     assert r.code == 0 and "6 hours, 32 minutes, and 51 seconds" in r.out
-    # a bad command in batch: exit 2
-    r = run_cli([], SEED_LINE + "/frob\n")
-    assert r.code == 2
+    # a command alone in stdin does nothing, and says so: exit 2, one JSON object
+    r = run_cli(["--json"], "/set max_iters=6000\n")
+    assert r.code == 2 and r.json["error"] == "commands_not_run"
 
 
 def test_finish_time_from_now():
@@ -158,5 +162,6 @@ def test_batch_text_that_is_not_a_log_gets_the_not_understood_answer():
     assert r.code == 2 and r.json["error"] == "not_understood"
     r = run_cli(["--json"], "hello there\n")         # one line of words: the help for questions
     assert r.code == 2 and r.json["error"] == "not_question"
-    r = run_cli([], "/set max_iters=6000\n")                 # only a setting: it is acknowledged
-    assert r.code == 0 and "6,000" in r.out
+    r = run_cli(["--json"], "max_iters = 6000\n")          # only a setting: it is acknowledged
+    assert r.json["error"] == "no_iterations"
+    assert {"key": "max_iters", "value": 6000} in [{k: f[k] for k in ("key", "value")} for f in r.json["facts"]]

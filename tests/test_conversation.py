@@ -91,7 +91,7 @@ def test_export_writes_markdown_with_what_was_shown(know, tmp_path):
 
 def test_export_failure_is_an_answer_not_a_crash(know, tmp_path):
     code, out, session = converse(know, f"/export {tmp_path}/missing/dir/notes.md\r\x04", tmp_path)
-    assert code == 0 and "Could not write" in out[-1]
+    assert code == 0 and "nothing was written" in out[-1]
 
 
 def test_export_strips_terminal_control_sequences(know, tmp_path):

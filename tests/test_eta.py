@@ -7,7 +7,7 @@ from advisor.errors import AdvisorError
 from advisor.compute.eta import estimate
 from advisor.compute.eta_result import EtaConfig
 from advisor.compute.eta_stats import evals_between, newest_segment
-from advisor.read.logs.runs import Sample as IterLine
+from advisor.read.logs.steps import Sample as IterLine
 from advisor.read import read_text as parse_text
 
 from conftest import FIXTURES

@@ -2,7 +2,7 @@
 
 import pytest
 
-from conftest import run_cli
+from conftest import run_cli, typed
 
 SEED_001 = ["plan", "--set", "n_layer=12", "--set", "n_head=6", "--set", "n_embd=384",
             "--set", "vocab_size=50304", "--set", "bias=False", "--set", "batch_size=16",
@@ -56,7 +56,7 @@ def test_impossible_plans_get_a_localized_error(args, code, lang):
 def test_plan_in_the_conversation(know):
     from advisor.conversation import Conversation
     s = Conversation(know)
-    [a] = s.handle("/set model=shakespeare-char\n/plan")[-1:]
+    [a] = typed(s, "/set model=shakespeare-char", "/plan")[-1:]
     assert a.kind == "plan" and a.data["params"].reported == 10_646_784
 
 
@@ -83,7 +83,7 @@ def test_explain_shows_the_formulas_with_the_users_numbers(know, locale):
     from advisor.render import render
     from advisor.conversation import Conversation
     s = Conversation(know, locale)
-    answers = s.handle("/set model=shakespeare-char\n/plan\n/explain")
+    answers = typed(s, "/set model=shakespeare-char", "/plan", "/explain")
     explain = answers[-1]
     assert explain.kind == "explain"
     text = render(explain, locale)

@@ -9,6 +9,7 @@ from advisor.conversation import Conversation
 NANO = "iter {i}: loss 4.1000, time 400.00ms, mfu 10.00%"
 CHAT = ("step {i:05d}/02100 (0.50%) | loss: 8.37 | lrm: 0.30 | dt: 491.75ms | tok/sec: 1,066,170 | "
         "bf16_mfu: 51.63 | epoch: 1 pq: 0 rg: 24 | total time: 0.01m | eta: 17.1m")
+from conftest import typed
 
 
 def steps(text, trainer="nanoGPT"):
@@ -95,7 +96,7 @@ def test_two_trainers_in_one_paste(know):
     [ack] = s.handle(text)
     assert {r["trainer"] for r in ack.data["runs"]} == {"nanoGPT", "nanochat"}
     assert s.log.main_run().trainer == "nanochat"              # the larger one by default
-    s.handle("/set trainer=nanoGPT\n/set max_iters=100")
+    typed(s, "/set trainer=nanoGPT", "/set max_iters=100")
     assert eta_answer(s.context()).data["run"]["trainer"] == "nanoGPT"          # the one asked about
 
 

@@ -6,7 +6,7 @@ from advisor.answers.answer import Shown
 from advisor.read.facts import Source
 from advisor.conversation import Conversation
 
-from conftest import SEED_LINE
+from conftest import SEED_LINE, typed
 
 
 @settings(max_examples=150, deadline=None)
@@ -20,7 +20,7 @@ def test_any_message_gets_answers_never_an_exception(know, text):
 def test_now_means_the_injected_clock(know):
     moment = dt.datetime(2026, 11, 23, 9, 0, tzinfo=dt.timezone.utc)
     s = Conversation(know, "en", clock=lambda: moment)
-    s.handle("/set now=now\n/set max_iters=6000\n/set eval_interval=100000\n" + SEED_LINE)
+    typed(s, "/set now=now", "/set max_iters=6000", "/set eval_interval=100000", SEED_LINE)
     [answer] = s.handle("/eta")
     assert answer.data["eta"].finish_at == moment + dt.timedelta(seconds=23571.149)
 
@@ -68,14 +68,14 @@ def test_regen_and_undo_free_state(know):
 
 def test_regen_in_the_same_message_sees_the_answer_before_it(know):
     s = Conversation(know)
-    answers = s.handle("/example\n/regen fr")
+    answers = typed(s, "/example", "/regen fr")
     assert answers[0].kind == "example" and isinstance(answers[1], Shown)
     assert answers[1].answer is answers[0]
 
 
 def test_values_as_people_type_them(know):
     s = Conversation(know)
-    s.handle("/set price_kwh=0,15\n/set trainer=llm.c\n/set max_iters=6,000\n/set dtype=torch.bfloat16")
+    typed(s, "/set price_kwh=0,15", "/set trainer=llm.c", "/set max_iters=6,000", "/set dtype=torch.bfloat16")
     assert s.store.get("price_kwh").value == 0.15
     assert s.store.get("trainer").value == "llm.c"
     assert s.store.get("max_iters").value == 6000

@@ -4,7 +4,7 @@ one thing changed (a what-if), from the same measurement (pure)."""
 from __future__ import annotations
 
 from advisor.answers.answer import Answer
-from advisor.answers.summary import run_summary
+from advisor.answers.summary import read_summary, run_summary
 from advisor.compute.context import Context
 from advisor.compute.eta_inputs import last_line_gap, measure
 from advisor.errors import AdvisorError
@@ -28,6 +28,7 @@ def eta_answer(ctx: Context, arg: str = "") -> Answer:
         "bad_time_lines": ctx.log.bad_time_lines,
         "eval_interval": m.eval_interval,
         "eval_iters": m.eval_iters,
+        "read": read_summary(ctx.log, m.run),
     }, question=True)
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from advisor.advise.signals.gather import gather
 from advisor.answers.answer import Answer
-from advisor.answers.summary import run_summary
+from advisor.answers.summary import read_summary, run_summary
 from advisor.compute.context import Context
 
 
@@ -16,6 +16,7 @@ def facts_answer(ctx: Context, arg: str = "") -> Answer:
         "system": {k: v[0] for k, v in ctx.log.system.items()},
         "lines": ctx.log.n_lines,
         "ignored": ctx.log.n_ignored,
+        "read": read_summary(ctx.log, ctx.main_run()),
     }, question=True)
 
 

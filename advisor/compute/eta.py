@@ -22,7 +22,7 @@ from advisor.compute.eta_result import EtaConfig, EtaResult, Excluded
 from advisor.compute.eta_stats import (calibration_bucket, damped_trend, evals_between,
                                        last_level_shift, newest_segment, rel_band, robust_scale)
 from advisor.errors import AdvisorError
-from advisor.read.logs.runs import Sample
+from advisor.read.logs.steps import Sample
 
 WARMUP_LOCAL_ITERS = 50      # warm-up can only stretch this far past a process start
 WARMUP_FACTOR = 1.5          # ... and only while a step is this much slower than the level
@@ -201,7 +201,12 @@ def estimate(samples: Sequence[Sample], cfg: EtaConfig, eval_steps: Sequence[int
         flags.append("calibrated")
 
     def at(seconds):
-        return anchor + _dt.timedelta(seconds=seconds) if anchor is not None else None
+        if anchor is None:
+            return None
+        try:
+            return anchor + _dt.timedelta(seconds=seconds)
+        except (OverflowError, ValueError):   # past year 9999: no clock time to give
+            return None
 
     seg = steps.seg
     return EtaResult(

@@ -9,7 +9,7 @@ import statistics
 from dataclasses import dataclass
 from typing import Sequence
 
-from advisor.read.logs.runs import Sample
+from advisor.read.logs.steps import Sample
 
 @dataclass(frozen=True)
 class EtaConfig:

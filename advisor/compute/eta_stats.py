@@ -8,7 +8,7 @@ import math
 import statistics
 from typing import Sequence
 
-from advisor.read.logs.runs import Sample
+from advisor.read.logs.steps import Sample
 
 SHIFT_RATIO = 1.2            # blocks of step times this far apart: the level changed
 TREND_MIN = 0.02             # a trend must move the step time by 2 % over the window

@@ -21,6 +21,7 @@ class Conversation(State):
         if not self.commands:
             self.commands = dict(COMMANDS)
 
-    def handle(self, text: str) -> list[Output]:
+    def handle(self, text: str, typed: bool = True) -> list[Output]:
+        """`typed`: the keyboard wrote it (a slash command runs only then, alone on its line)."""
         from advisor.conversation import dispatch  # lazy: `advisor eta FILE` handles no message
-        return dispatch.handle(self, text)
+        return dispatch.handle(self, text, typed)

@@ -17,18 +17,22 @@ from advisor.read.intents import Question, understand
 from advisor.read.message import CommandLine, command_line, segments, split_questions
 
 NOT_QUESTION_ECHO = 120      # characters of a not-understood question echoed back
+COMMAND_ECHO = 80            # characters of a command line found in a paste, echoed back
+COMMANDS_SHOWN = 5
 
 
-def handle(conv: State, text: str) -> list[Output]:
-    single = command_line(text) if "\n" not in text.strip() else None
+def handle(conv: State, text: str, typed: bool = True) -> list[Output]:
+    """One message. A slash command runs only when it is the whole message and was typed
+    (`typed`: the shell says the keyboard wrote it, not a paste or a pipe); a command line
+    inside any other message is data: it is set aside, not run, and the answer says so."""
+    single = command_line(text) if typed and "\n" not in text.strip() else None
     cmd = conv.commands.get(single.name) if single else None
     snap = conv.snapshot() if cmd is None or cmd.snapshot else None
     outputs: list[Output] = []
-    for part in segments(text):
-        if isinstance(part, CommandLine):
-            _give(conv, outputs, run_command(conv, part))
-        else:
-            _chunk(conv, outputs, part)
+    if single is not None:
+        _give(conv, outputs, run_command(conv, single))
+    else:
+        _data(conv, outputs, text)
     if snap is not None and conv.undo_stack and conv.undo_stack[-1] is snap and conv.unchanged_since(snap):
         conv.undo_stack.pop()          # nothing changed: /undo goes further back
     conv.transcript.append((text, outputs, conv.locale))
@@ -42,14 +46,27 @@ def _give(conv: State, outputs: list[Output], new: list[Output]) -> None:
     outputs.extend(new)
 
 
+def _data(conv: State, outputs: list[Output], text: str) -> None:
+    """Pasted or piped text: questions at its edges, log lines and settings between them;
+    command lines are never run."""
+    commands, before = [], len(outputs)
+    for part in segments(text):
+        if isinstance(part, CommandLine):
+            commands.append(part)
+        else:
+            _chunk(conv, outputs, part)
+    if commands:
+        outputs.append(Answer("commands_not_run", {
+            "commands": [(c.name + " " + c.arg).strip()[:COMMAND_ECHO] for c in commands[:COMMANDS_SHOWN]],
+            "count": len(commands)}, meta=True, error=len(outputs) == before))   # all it held
+
+
 def _chunk(conv: State, outputs: list[Output], lines: list[str]) -> None:
     know = conv.knowledge
     before, body, after = split_questions(lines, know.phrases, conv.locale, know.whatif_keys)
-    for q in before:
-        _give(conv, outputs, ask(conv, q))
-    if any(line.strip() for line in body):
-        _give(conv, outputs, [conv.paste("\n".join(body))])
-    for q in after:
+    if any(line.strip() for line in body):          # the pasted lines first: a question at the
+        _give(conv, outputs, [conv.paste("\n".join(body))])   # top is about them too
+    for q in before + after:
         _give(conv, outputs, ask(conv, q))
 
 

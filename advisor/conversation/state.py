@@ -14,7 +14,7 @@ from advisor.compute.context import Context
 from advisor.errors import AdvisorError
 from advisor.knowledge.model import Knowledge
 from advisor.read import read_text
-from advisor.read.facts import Fact, FactStore, Source, parse_fact
+from advisor.read.facts import Fact, FactStore, Source, parse_fact, suggest_keys
 from advisor.read.logs import LogReport
 from advisor.read.logs.runs import merge
 from advisor.read.settings import settings_of
@@ -58,20 +58,33 @@ class State:
     # ---- facts ---------------------------------------------------------------------------
     def set_fact(self, name: str, raw: str, origin: str, line: int | None = None,
                  file: str | None = None, source: Source = Source.USER) -> Fact:
-        fact = parse_fact(name, raw, self.knowledge.keys, self.knowledge.aliases, self.clock,
-                          origin, line, file, source)
+        know = self.knowledge
+        try:
+            fact = parse_fact(name, raw, know.keys, know.aliases, self.clock, origin, line, file, source)
+        except AdvisorError as exc:
+            if exc.code == "unknown_key":
+                exc.params["suggestions"] = suggest_keys(name, know.keys, know.aliases)
+            raise
         self.store.put(fact)
         return fact
 
     def paste(self, text: str, origin: str = "paste", file: str | None = None) -> Answer:
         return self.add_report(read_text(text), origin, file)
 
-    def add_report(self, rep: LogReport, origin: str = "paste", file: str | None = None) -> Answer:
-        """Take in what was read from a paste or a file (the shell streams big files)."""
+    def add_report(self, rep: LogReport, origin: str = "paste", file: str | None = None,
+                   keep: bool = True) -> Answer:
+        """Take in what was read from a paste or a file (the shell streams big files).
+        `keep=False` (a followed log, read poll by poll): merged into the log without being
+        kept for /undo and /compare, so that following a log for days holds no more memory."""
         know = self.knowledge
         facts, rejected = settings_of(rep, know.keys, know.aliases, self.clock, origin, file)
         for fact in facts:
             self.store.put(fact)
+        if not keep:
+            merge(self.log, rep)
+            return Answer("ack", {"runs": [], "noted": facts, "rejected": rejected,
+                                  "bad_time_lines": rep.bad_time_lines, "ignored": rep.n_ignored,
+                                  "has_max_iters": True})
         if rep.runs or rep.config_file or len(facts) >= CONFIG_FACTS:
             self.pastes = (self.pastes + [(rep, facts)])[-KEPT_PASTES:]
         self._merge(rep)

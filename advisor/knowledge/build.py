@@ -10,7 +10,7 @@ from advisor.read.gpus import build_table
 from advisor.read.phrase_schema import check_tables
 
 _TYPES = {"int", "float", "bool", "str", "datetime"}
-_KEY_FIELDS = {"type", "min", "default", "aliases", "whatif"}
+_KEY_FIELDS = {"type", "min", "max", "default", "aliases", "whatif"}
 ADVICE_TABLES = {"lr_reference": ("params", "lr", "source"),
                  "mfu_typical": ("max_params", "low", "high", "source")}
 
@@ -25,7 +25,9 @@ def keys(doc, where: str) -> tuple[dict[str, KeySpec], dict[str, str]]:
         unknown = set(body) - _KEY_FIELDS
         if unknown:
             raise KnowledgeError(f"{where}: key {name!r} has unknown fields {sorted(unknown)}")
-        specs[name] = KeySpec(name=name, type=body["type"], min=body.get("min"),
+        if body["type"] in ("int", "float") and ("min" not in body or "max" not in body):
+            raise KnowledgeError(f"{where}: number key {name!r} needs `min` and `max`")
+        specs[name] = KeySpec(name=name, type=body["type"], min=body.get("min"), max=body.get("max"),
                               default=body.get("default"), has_default="default" in body,
                               aliases=tuple(body.get("aliases", ())), whatif=bool(body.get("whatif")))
     aliases: dict[str, str] = {}

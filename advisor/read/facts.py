@@ -25,6 +25,7 @@ class KeySpec:
     name: str
     type: str                       # int | float | bool | str | datetime
     min: float | None = None
+    max: float | None = None
     default: object = None
     has_default: bool = False
     aliases: tuple[str, ...] = ()
@@ -77,6 +78,7 @@ class FactStore:
         return FactStore(dict(self.facts), list(self.overrides))
 
 
+MAX_ECHO = 80                # characters of a refused value echoed back
 _GROUPED_INT = re.compile(r"^[+-]?\d{1,3}([,_ ]\d{3})+$")
 # a decimal comma: one comma, not followed by exactly three digits (1,500 is a grouping)
 _DECIMAL_COMMA = re.compile(r"^[+-]?\d+,(?:\d{1,2}|\d{4,})$")
@@ -97,9 +99,7 @@ def parse_fact(name: str, raw: str, specs: dict[str, KeySpec], aliases: dict[str
     run) and checked against its key; `now` for a time means the clock."""
     key = canonical_key(name, specs, aliases)
     if key is None:
-        names = list(specs) + list(aliases)
-        raise AdvisorError("unknown_key", key=name,
-                           suggestions=difflib.get_close_matches(name.lower(), names, n=3))
+        raise AdvisorError("unknown_key", key=name, suggestions=[])
     spec = specs[key]
     text = raw.strip()
     if spec.type == "datetime" and text.lower() in ("now", "'now'", '"now"'):
@@ -108,15 +108,23 @@ def parse_fact(name: str, raw: str, specs: dict[str, KeySpec], aliases: dict[str
         try:
             value = coerce(spec, loose_value(text), raw=text)
         except NotLiteral:
-            raise AdvisorError("bad_value", key=key, value=text, reason="code") from None
+            raise AdvisorError("bad_value", key=key, value=text[:MAX_ECHO], reason="code") from None
     return Fact(key, value, source, origin, line, file)
+
+
+def suggest_keys(name: str, specs: dict[str, KeySpec], aliases: dict[str, str]) -> list[str]:
+    """Keys spelled like `name`, for the message that says it is unknown (computed only for a
+    name the user typed: a log's unknown `word: value` lines are chatter, never suggested)."""
+    return difflib.get_close_matches(name.lower(), list(specs) + list(aliases), n=3)
 
 
 def coerce(spec: KeySpec, value, raw: str = ""):
     """Check and convert a value for a key; AdvisorError('bad_value') when it cannot be."""
 
+    shown = (raw or str(value))[:MAX_ECHO]
+
     def bad(reason: str):
-        return AdvisorError("bad_value", key=spec.name, value=raw or str(value), reason=reason)
+        return AdvisorError("bad_value", key=spec.name, value=shown, reason=reason)
 
     t = spec.type
     if t == "int":
@@ -150,6 +158,12 @@ def coerce(spec: KeySpec, value, raw: str = ""):
                 value = _dt.datetime.fromisoformat(str(value).strip())
             except ValueError:
                 raise bad("datetime") from None
-    if spec.min is not None and t in ("int", "float") and value < spec.min:
-        raise bad("min")
+    if t in ("int", "float") and not in_range(spec, value):
+        raise AdvisorError("bad_value", key=spec.name, value=shown, reason="range",
+                           low=spec.min, high=spec.max)
     return value
+
+
+def in_range(spec: KeySpec, value: float) -> bool:
+    """The one check of a number against its key's range (knowledge/keys.yaml min, max)."""
+    return (spec.min is None or value >= spec.min) and (spec.max is None or value <= spec.max)

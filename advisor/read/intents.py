@@ -51,6 +51,7 @@ class Phrases:
     domain: tuple[tuple[str, ...], ...] = ()           # words that say the question is about training
     conditional: tuple[tuple[str, ...], ...] = ()      # "if", "si", "لو", "en vez de": a hypothesis
     punctuation: tuple[str, ...] = ()                  # characters only this language writes
+    yes: frozenset[str] = frozenset()                  # answers that confirm
 
 
 def load_tables(doc) -> dict[str, Phrases]:
@@ -73,8 +74,15 @@ def load_tables(doc) -> dict[str, Phrases]:
                            table(body.get("keys")), table(body.get("terms")),
                            {u: tuple(normalize(str(w)) for w in ws) for u, ws in (body.get("units") or {}).items()},
                            phrases(body.get("domain", [])), phrases(body.get("conditional", [])),
-                           tuple(body.get("punctuation", [])))
+                           tuple(body.get("punctuation", [])),
+                           frozenset(normalize(str(w)).strip() for w in body.get("yes", [])))
     return out
+
+
+def is_yes(text: str, tables: dict[str, Phrases], locale: str) -> bool:
+    """A confirmation: 'y', 'oui', 'sí', 'نعم' (the locale's words, or English)."""
+    word = normalize(text).strip().rstrip(".!")
+    return any(word in tables[loc].yes for loc in (locale, "en") if loc in tables)
 
 
 LANGUAGE_PUNCTUATION_WEIGHT = 3         # "¿" counts as much as three marker words

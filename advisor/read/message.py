@@ -26,11 +26,20 @@ def command_line(line: str) -> CommandLine | None:
     return None
 
 
+def lines_of(text: str) -> list[str]:
+    """A message's lines, cut at newlines only: a carriage return, U+0085 or U+2028 inside a
+    line is part of it (a terminal does not start a new line there, so neither do we)."""
+    lines = text.split("\n")
+    if lines and lines[-1] == "":
+        lines.pop()
+    return [line[:-1] if line.endswith("\r") else line for line in lines]
+
+
 def segments(text: str) -> list[CommandLine | list[str]]:
     """The message's lines in order: each command line alone, the lines between them together."""
     out: list[CommandLine | list[str]] = []
     chunk: list[str] = []
-    for line in text.splitlines():
+    for line in lines_of(text):
         cmd = command_line(line)
         if cmd is None:
             chunk.append(line)
@@ -70,16 +79,23 @@ def split_questions(lines: list[str], tables: dict[str, Phrases], locale: str,
         if content[0].rstrip().endswith(("?", "؟")) \
                 or understand(content[0], tables, locale, whatif_keys) is not None:
             return [content[0]], [], []
-    before, after = [], []
-    body = list(lines)
-    while body and len(before) < EDGE and (not body[0].strip()
-                                           or _question(body[0], tables, locale, whatif_keys)):
-        line = body.pop(0)
+    start, before = edge_questions(lines, tables, locale, whatif_keys)
+    end, after = edge_questions(lines[start:], tables, locale, whatif_keys, from_end=True)
+    return before, lines[start:len(lines) - end], after
+
+
+def edge_questions(lines: list[str], tables: dict[str, Phrases], locale: str, whatif_keys=frozenset(),
+                   from_end: bool = False) -> tuple[int, list[str]]:
+    """(how many lines at the start, or the end, are blank or questions, the questions):
+    up to EDGE questions, in their order."""
+    order = range(len(lines) - 1, -1, -1) if from_end else range(len(lines))
+    taken, questions = 0, []
+    for i in order:
+        line = lines[i]
         if line.strip():
-            before.append(line)
-    while body and len(after) < EDGE and (not body[-1].strip()
-                                          or _question(body[-1], tables, locale, whatif_keys)):
-        line = body.pop()
-        if line.strip():
-            after.insert(0, line)
-    return before, body, after
+            if len(questions) >= EDGE or not _question(line, tables, locale, whatif_keys):
+                break
+            questions.append(line)
+        taken += 1
+    return taken, questions[::-1] if from_end else questions
+

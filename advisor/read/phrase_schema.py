@@ -21,6 +21,6 @@ def check_tables(doc) -> None:
             for name, items in (body.get(section) or {}).items():
                 if not isinstance(items, list) or not items:
                     raise ValueError(f"phrases {loc}: {section}.{name} needs a list")
-        for section in ("markers", "domain", "conditional", "punctuation"):
+        for section in ("markers", "domain", "conditional", "punctuation", "yes"):
             if not isinstance(body.get(section, []), list):
                 raise ValueError(f"phrases {loc}: {section} needs a list")

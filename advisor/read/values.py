@@ -13,6 +13,8 @@ import re
 MAX_LINE = 2000          # longer assignment lines are not parsed at all
 MAX_ABS = 1e30           # arithmetic results beyond this are refused
 MAX_STR = 1000
+MAX_EXPONENT = 64
+MAX_POWER_BASE = 1e6
 
 _ASSIGN = re.compile(r"^(?:--)?[\"']?([A-Za-z_][A-Za-z0-9_.\-]{0,80})[\"']?\s*(=|:)\s*(.*)$")
 _GROUPED = re.compile(r"^[+-]?\d+(,\d+)+$")   # 6,000 or 0,15 is a number, not a tuple
@@ -44,6 +46,13 @@ _BINOPS = {
 }
 
 
+def _power(a, b):
+    result = a ** b
+    if isinstance(result, complex):                 # (-8) ** 0.5
+        raise NotLiteral("not a real number")
+    return result
+
+
 def _eval(node):
     if isinstance(node, ast.Constant):
         v = node.value
@@ -64,11 +73,12 @@ def _eval(node):
                 raise NotLiteral("string too long")
             return left + right
         left, right = _number(left), _number(right)
-        if isinstance(node.op, ast.Pow):
-            if abs(right) > 64 or abs(left) > 1e6:
+        if isinstance(node.op, ast.Pow):     # bounded before it runs: |base| <= 1e6, |exponent| <= 64
+            if abs(right) > MAX_EXPONENT or abs(left) > MAX_POWER_BASE:
                 raise NotLiteral("power too large")
-            return _number(left**right)
-        op = _BINOPS.get(type(node.op))
+            op = _power
+        else:
+            op = _BINOPS.get(type(node.op))
         if op is None:
             raise NotLiteral("operator not allowed")
         try:

@@ -9,24 +9,31 @@ import re
 
 from babel import Locale
 
-from advisor.read.logs.clean import CONTROL
+from advisor.read.logs.clean import BIDI, BIDI_OVERRIDES, CONTROL
 from advisor.render import fmt
 
 LRI, PDI, RLM = "\u2066", "\u2069", "\u200f"
 
 
 def printable(value):
-    """Interpolated values never carry terminal control sequences (pasted text is data)."""
+    """Every interpolated value (Jinja's finalize): no terminal control character and no
+    bidi override or embedding reaches the terminal (pasted text is data). The isolates the
+    filters put around left-to-right values stay."""
     if isinstance(value, str):
-        return CONTROL.sub("\ufffd", value)
+        return BIDI_OVERRIDES.sub("", CONTROL.sub("\ufffd", value))
     return value
+
+
+def plain_value(text: str) -> str:
+    """A value about to be isolated: no control character and no bidi character at all."""
+    return BIDI.sub("", CONTROL.sub("\ufffd", text))
 
 
 def filters(locale: str) -> dict:
     rtl = Locale.parse(locale).text_direction == "rtl"
 
     def ltr(text) -> str:
-        text = printable(str(text))
+        text = plain_value(str(text))
         return f"{LRI}{text}{PDI}" if rtl else text
 
     def value(v) -> str:
@@ -74,6 +81,8 @@ def filters(locale: str) -> dict:
         "sig": lambda v, digits=3: ltr(fmt.significant(v, locale, digits)),
         "gib": lambda v: ltr(fmt.decimal(v / 1024 ** 3, locale, 2) + " GiB"),
         "gibs": lambda v: ltr(fmt.decimal(v, locale, 2) + " GiB"),
+        "size": lambda v: ltr(fmt.decimal(v / 1024 ** 3, locale, 2) + " GiB" if v >= 1024 ** 3
+                              else fmt.decimal(v / 1024 ** 2, locale, 1) + " MiB"),
         "compact": compact,
         "int": lambda v: ltr(fmt.integer(v, locale)),
         "dec": lambda v, places=2: ltr(fmt.decimal(v, locale, places)),

@@ -5,6 +5,7 @@ serializer per answer kind (README: JSON contract)."""
 from __future__ import annotations
 
 import json
+import re
 from typing import Callable
 
 from advisor.answers.answer import Answer
@@ -12,6 +13,10 @@ from advisor.compute.context import Context
 from advisor.read.facts import Fact, Source
 
 GIB = 2 ** 30
+# written as \uXXXX escapes, so that no C1 control, bidi override or embedding reaches a
+# terminal that shows the JSON (json.dumps escapes C0 controls already; the isolates and
+# marks of Arabic answers stay as they are); a parser reads the same text either way
+_UNSAFE = re.compile("[\x7f-\x9f\u061c\u2028\u2029\u202a-\u202e\ufeff]")
 
 
 def facts_of(answer: Answer, ctx: Context) -> list[Fact]:
@@ -39,7 +44,7 @@ def to_json(answer: Answer, locale: str, text: str, facts: list[Fact]) -> str:
     serializer = SERIALIZERS.get(answer.kind)
     if serializer is not None:
         obj.update(serializer(answer.data))
-    return json.dumps(obj, ensure_ascii=False, indent=2)
+    return _UNSAFE.sub(lambda m: f"\\u{ord(m.group()):04x}", json.dumps(obj, ensure_ascii=False, indent=2))
 
 
 def _eta(d: dict) -> dict:

@@ -11,32 +11,29 @@ import re
 from pathlib import Path
 
 from babel import Locale
-from jinja2 import Environment, FileSystemBytecodeCache, FileSystemLoader, StrictUndefined
+from jinja2 import Environment, FileSystemLoader, StrictUndefined
 
 from advisor.answers.answer import Answer, Output, Shown
+from advisor.render.cache import SafeBytecodeCache, private_folder
 from advisor.render.filters import RLM, filters, printable
 from advisor.render.i18n import translations
 from advisor.resources import data_dir
 
 
-def _bytecode_cache(directory: Path | None, locale: str) -> FileSystemBytecodeCache | None:
+@functools.cache
+def bytecode_cache(directory: Path | None, locale: str, key: bytes | None) -> SafeBytecodeCache | None:
     """Compiled templates under `directory`/LOCALE: compiling costs about a quarter of a second
     per start otherwise. One sub-directory per locale: Jinja folds constant filter calls such
     as "max_iters"|code at compile time, so compiled code differs between locales."""
-    if directory is None:
+    if directory is None or key is None or not private_folder(Path(directory) / locale):
         return None
-    try:
-        path = Path(directory) / locale
-        path.mkdir(parents=True, exist_ok=True)
-        return FileSystemBytecodeCache(str(path))
-    except OSError:
-        return None
+    return SafeBytecodeCache(Path(directory) / locale, key)
 
 
 @functools.cache
-def environment(locale: str, cache_dir: Path | None = None) -> Environment:
+def environment(locale: str, cache_dir: Path | None = None, key: bytes | None = None) -> Environment:
     env = Environment(
-        bytecode_cache=_bytecode_cache(cache_dir, locale),
+        bytecode_cache=bytecode_cache(cache_dir, locale, key),
         loader=FileSystemLoader(str(data_dir("templates"))),
         extensions=["jinja2.ext.i18n"],
         undefined=StrictUndefined,
@@ -51,8 +48,8 @@ def environment(locale: str, cache_dir: Path | None = None) -> Environment:
     return env
 
 
-def render(answer: Answer, locale: str, cache_dir: Path | None = None) -> str:
-    env = environment(locale, cache_dir)
+def render(answer: Answer, locale: str, cache_dir: Path | None = None, key: bytes | None = None) -> str:
+    env = environment(locale, cache_dir, key)
     text = env.get_template(f"{answer.kind}.j2").render(a=answer.data, kind=answer.kind)
     text = re.sub(r"\n{3,}", "\n\n", text).strip("\n")
     if Locale.parse(locale).text_direction == "rtl":
@@ -71,10 +68,21 @@ def shown_as(output: Output, locale: str) -> tuple[Answer, str] | None:
 
 
 class Renderer:
-    """render() with the shell's template cache directory ($XDG_CACHE_HOME/advisor/templates)."""
+    """render() with the shell's template cache ($XDG_CACHE_HOME/advisor/templates) and the
+    key that proves its files ours (cache.secret, kept in the state folder)."""
 
-    def __init__(self, cache_dir: Path | None = None):
-        self.cache_dir = cache_dir
+    def __init__(self, cache_dir: Path | None = None, key: bytes | None = None):
+        self.cache_dir, self.key = cache_dir, key
 
     def __call__(self, answer: Answer, locale: str) -> str:
-        return render(answer, locale, self.cache_dir)
+        return render(answer, locale, self.cache_dir, self.key)
+
+    def cache_problem(self, locale: str) -> str | None:
+        """Why the cache could not be used for `locale` this time (no key, a folder that is
+        not private or not writable, a damaged or foreign file), if it could not."""
+        if self.cache_dir is None:
+            return None
+        if self.key is None:
+            return "key"
+        cache = bytecode_cache(self.cache_dir, locale, self.key)
+        return "folder" if cache is None else cache.problem

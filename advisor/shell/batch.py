@@ -3,6 +3,8 @@ one JSON object). prompt_toolkit is never started here."""
 
 from __future__ import annotations
 
+import os
+import stat
 from dataclasses import dataclass
 
 from advisor.answers.answer import Answer, Export, Output, Shown
@@ -14,8 +16,8 @@ from advisor.read.values import split_assignment
 from advisor.render import Renderer, shown_as
 from advisor.shell.effects import carry_out_export
 from advisor.shell.environment import Environment
+from advisor.shell.stream import MAX_READ, MESSAGE_MAX, handle_stream
 
-MAX_INPUT = 200 * 1024 * 1024          # bytes of standard input read as one message
 NOT_SHOWN = ("ack",)                   # a batch answer is the question's, not the acknowledgement
 
 
@@ -45,16 +47,25 @@ def apply_sets(conv: Conversation, sets: list[str]) -> None:
         conv.set_fact(pair[0], pair[1], "cli")
 
 
+def readable_log(mode: int) -> bool:
+    """A regular file, or a pipe (`advisor eta <(zcat train.log.gz)`); never a device."""
+    return stat.S_ISREG(mode) or stat.S_ISFIFO(mode)
+
+
 def read_sources(env: Environment, conv: Conversation, files: list[str]) -> bool:
     """Read the files (or stdin) as streams, in bounded memory; whether any had text."""
     seen_text = False
     for name in files or [None]:
         try:
             if name is None:
-                rep = read_stream(env.stdin_binary())
+                rep = read_stream(env.stdin_binary(), limit=MAX_READ)
             else:
                 with open(name, "rb") as fh:
-                    rep = read_stream(fh)
+                    if not readable_log(os.fstat(fh.fileno()).st_mode):
+                        raise AdvisorError("not_a_file", file=name)
+                    rep = read_stream(fh, limit=MAX_READ)
+        except IsADirectoryError:
+            raise AdvisorError("not_a_file", file=name) from None
         except OSError:
             raise AdvisorError("read_error", file=name or "-") from None
         seen_text = seen_text or rep.n_content > 0
@@ -94,12 +105,21 @@ def compare(env: Environment, conv: Conversation, printer: Printer, files: list[
     return 0
 
 
-def message(env: Environment, conv: Conversation, printer: Printer) -> int:
-    """stdin is not a terminal: read it as one message, print its answers."""
-    text = env.read_stdin_bytes(MAX_INPUT).decode("utf-8", errors="replace")
-    if not text.strip():
+def message(env: Environment, conv: Conversation, printer: Printer, export: str | None = None) -> int:
+    """stdin is not a terminal: read it as one message, print its answers; `export`: then
+    write the conversation to that new Markdown file (--export FILE.md)."""
+    stdin = env.stdin_binary()
+    first = stdin.read(MESSAGE_MAX + 1)
+    if not first.strip():
         raise AdvisorError("empty_input")
-    shown = _shown(conv, conv.handle(text), printer.render)
+    if len(first) > MESSAGE_MAX:
+        outputs = handle_stream(conv, first, stdin)
+    else:
+        outputs = conv.handle(first.decode("utf-8", errors="replace"), typed=False)
+    shown = _shown(conv, outputs, printer.render)
+    if export is not None:
+        shown.append((carry_out_export(Export(export, len(conv.transcript)), conv, printer.render),
+                      conv.locale))
     for i, (answer, locale) in enumerate(shown):
         if i and not printer.as_json:
             env.stdout.write("\n")

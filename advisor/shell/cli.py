@@ -6,6 +6,7 @@ localized message and exit 2, a bug one localized line and exit 1, never a trace
 from __future__ import annotations
 
 import argparse
+import errno
 import os
 import sys
 from enum import IntEnum
@@ -21,17 +22,15 @@ from advisor.resources import data_dir
 from advisor.shell import batch
 from advisor.shell.crash import report_crash
 from advisor.shell.effects import command_table
-from advisor.shell.environment import Environment
+from advisor.shell.environment import Environment, renderer_for
 from advisor.shell.knowledge import load_knowledge
-from advisor.shell.paths import crash_file, template_cache
-
-MIN_INTERVAL_S = 0.1
-
+from advisor.shell.paths import crash_file
 
 class ExitStatus(IntEnum):
     OK = 0
     ERROR = 1               # a bug in advisor
     BAD_INPUT = 2
+    OUTPUT_ERROR = 74       # sysexits' EX_IOERR: the answer could not be written
     CTRL_C = 130
     BROKEN_PIPE = 141
 
@@ -60,6 +59,7 @@ def build_parser() -> argparse.ArgumentParser:
     is shown in the user's language: argparse's own help is switched off."""
     p = _Parser(prog="advisor", add_help=False)
     _options(p)
+    p.add_argument("--export", metavar="FILE.md")      # batch: write the conversation there
     sub = p.add_subparsers(dest="command")
     for q in QUESTIONS.values():
         if q.cli:
@@ -87,7 +87,7 @@ def _lang_in(argv: list[str]) -> str | None:
 def main(argv: list[str] | None = None, env: Environment | None = None) -> int:
     env = env or Environment()
     argv = list(sys.argv[1:] if argv is None else argv)
-    render = Renderer(template_cache(env.environ))
+    render = renderer_for(env.environ)
     conv = Conversation(load_knowledge(data_dir("knowledge")), locale_from_env(env.environ),
                         env.clock, commands=command_table())
     printer = batch.Printer(env, render, conv)
@@ -103,10 +103,15 @@ def main(argv: list[str] | None = None, env: Environment | None = None) -> int:
         return ExitStatus.BAD_INPUT
     printer.as_json = args.json or bool(getattr(args, "sub_json", False))
     try:
-        return _run(args, env, conv, printer)
+        code = _run(args, env, conv, printer)
     except AdvisorError as exc:
         printer.answer(Answer.from_error(exc))
-        return ExitStatus.BAD_INPUT
+        code = ExitStatus.BAD_INPUT
+    problem = render.cache_problem(conv.locale)
+    if problem is not None and problem != "key":
+        note = Answer("cache_note", {"folder": str(render.cache_dir), "problem": problem})
+        env.stderr.write(render(note, conv.locale) + "\n")
+    return code
 
 
 def _run(args, env: Environment, conv: Conversation, printer: batch.Printer) -> int:
@@ -118,10 +123,12 @@ def _run(args, env: Environment, conv: Conversation, printer: batch.Printer) -> 
     if args.help or getattr(args, "sub_help", False):
         env.stdout.write(printer.render(Answer("usage"), conv.locale) + "\n")
         return ExitStatus.OK
+    if args.export is not None and (args.command is not None or env.stdin_isatty):
+        raise AdvisorError("export_batch_only")
     if args.command == "watch":
-        from advisor.shell.watch import watch      # lazy: only `watch` needs it
+        from advisor.shell.watch import check_interval, watch  # lazy: only `watch` needs it
         batch.apply_sets(conv, sets)
-        return watch(args.file, conv, env, interval=max(MIN_INTERVAL_S, args.interval),
+        return watch(args.file, conv, env, interval=check_interval(args.interval),
                      render=printer.render)
     if args.command == "compare":
         return batch.compare(env, conv, printer, args.files, sets)
@@ -132,25 +139,48 @@ def _run(args, env: Environment, conv: Conversation, printer: batch.Printer) -> 
     if env.stdin_isatty:
         from advisor.shell.repl import run_repl_from_env   # lazy: prompt_toolkit only for the REPL
         return run_repl_from_env(conv, env)
-    return batch.message(env, conv, printer)
+    return batch.message(env, conv, printer, args.export)
 
 
 def entry_point() -> None:
     env = Environment()
+    if env.stdout is None:     # started with stdout closed (`advisor >&-`)
+        _say(env, Answer("error", {"code": "output_failed", "reason": "closed"}, error=True))
+        sys.exit(int(ExitStatus.OUTPUT_ERROR))
     try:
         code = main(env=env)
+        env.stdout.flush()
     except KeyboardInterrupt:
         code = ExitStatus.CTRL_C
     except BrokenPipeError:    # `advisor ... | head`: the reader left; nothing to say
-        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         code = ExitStatus.BROKEN_PIPE
+    except OSError as exc:     # stdout is full (`> /dev/full`) or gone: one line on stderr
+        code = ExitStatus.OUTPUT_ERROR
+        reason = {errno.ENOSPC: "full", errno.EBADF: "closed", errno.EIO: "device"}.get(exc.errno, "other")
+        _say(env, Answer("error", {"code": "output_failed", "reason": reason}, error=True))
     except Exception:          # a bug: say so in one line, in the user's language
         code = ExitStatus.ERROR
-        report = report_crash(crash_file(env.environ))
-        try:
-            text = Renderer()(Answer("error", {"code": "internal_batch", "report": report}, error=True),
-                              locale_from_env(env.environ))
-        except Exception:      # the renderer itself failed: the crash log's path alone
-            text = report
-        sys.stderr.write(text + "\n")
+        _say(env, Answer("error", {"code": "internal_batch", "report": report_crash(crash_file(env.environ))},
+                         error=True))
+    _quiet_stdout()
     sys.exit(int(code))
+
+
+def _say(env: Environment, answer: Answer) -> None:
+    try:
+        text = Renderer()(answer, locale_from_env(env.environ))
+    except Exception:          # the renderer itself failed: the code alone
+        text = answer.data["code"]
+    try:
+        env.stderr.write(text + "\n")
+        env.stderr.flush()
+    except (OSError, ValueError, AttributeError):
+        pass
+
+
+def _quiet_stdout() -> None:
+    """Nothing more goes to a stdout that failed: Python's own flush at exit would complain."""
+    try:
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+    except (OSError, ValueError, AttributeError):
+        pass

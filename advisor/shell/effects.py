@@ -7,6 +7,7 @@ from __future__ import annotations
 from advisor.answers.answer import Answer, Export, Output, PasteMode, Quit
 from advisor.conversation import COMMANDS, Command, State
 from advisor.errors import AdvisorError
+from advisor.shell.export_file import check_target, write_atomically
 
 
 def _export(conv: State, arg: str) -> list[Output]:
@@ -33,12 +34,22 @@ def command_table() -> dict[str, Command]:
     return {**COMMANDS, **SHELL_COMMANDS}
 
 
-def carry_out_export(request: Export, conv: State, render) -> Answer:
+def carry_out_export(request: Export, conv: State, render, overwrite: bool = False) -> Answer:
     """Write the conversation as Markdown; the answer says where, or why it could not."""
     from advisor.render.markdown import to_markdown    # lazy: only /export needs it
     try:
-        with open(request.path, "w", encoding="utf-8") as fh:
-            fh.write(to_markdown(conv.transcript, render))
+        write_atomically(request.path, to_markdown(conv.transcript, render), overwrite)
+    except AdvisorError as exc:
+        return Answer.from_error(exc)
     except OSError:
         return Answer("error", {"code": "export_failed", "path": request.path}, error=True)
     return Answer("export", {"path": request.path, "turns": request.turns})
+
+
+def export_needs_confirmation(request: Export) -> bool | Answer:
+    """True when the file exists (the REPL asks before replacing it); the error answer when
+    the path must not be written; False when it can be."""
+    try:
+        return check_target(request.path)
+    except AdvisorError as exc:
+        return Answer.from_error(exc)

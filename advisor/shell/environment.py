@@ -10,6 +10,10 @@ import sys
 from dataclasses import dataclass, field
 from typing import Callable, Mapping, TextIO
 
+from advisor.render import Renderer
+from advisor.render.cache import secret
+from advisor.shell.paths import cache_key_file, template_cache
+
 
 @dataclass
 class Environment:
@@ -29,7 +33,10 @@ class Environment:
             self.stdout_isatty = _isatty(self.stdout)
 
     def stdin_binary(self):
-        """Standard input as a binary file object (a text stream in tests is encoded)."""
+        """Standard input as a binary file object (a text stream in tests is encoded; a
+        closed standard input reads as empty)."""
+        if self.stdin is None:
+            return io.BytesIO()
         buf = getattr(self.stdin, "buffer", None)
         if buf is not None:
             return buf
@@ -37,6 +44,12 @@ class Environment:
 
     def read_stdin_bytes(self, limit: int = -1) -> bytes:
         return self.stdin_binary().read(limit)
+
+
+def renderer_for(environ: Mapping[str, str]) -> Renderer:
+    """The renderer with the user's template cache and its key."""
+    folder = template_cache(environ)
+    return Renderer(folder, secret(cache_key_file(environ)) if folder is not None else None)
 
 
 def _isatty(stream) -> bool:

@@ -29,6 +29,11 @@ def cache_dir(environ: Mapping[str, str]) -> Path | None:
     return None
 
 
+def cache_key_file(environ: Mapping[str, str]) -> Path:
+    """The template cache's key lives with the state, not beside the cache it vouches for."""
+    return state_dir(environ) / "template-cache.key"
+
+
 def template_cache(environ: Mapping[str, str]) -> Path | None:
     base = cache_dir(environ)
     return base / "templates" if base is not None else None

@@ -14,7 +14,10 @@ from advisor.compute.context import Context
 
 def gather(ctx: Context) -> dict[str, Signal]:
     out = Signals()
-    out.put("oom_seen", ctx.log.system.get("oom") is not None)    # anything pasted so far
+    oom = ctx.log.system.get("oom")                                 # anything pasted so far
+    out.put("oom_seen", oom is not None)
+    if oom is not None:
+        out.put("oom_line", oom[1], log_fact("oom", oom[0], oom[1]))
     for key in CONFIG_KEYS:
         fact = ctx.resolve(key)
         if fact is not None:

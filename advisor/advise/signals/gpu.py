@@ -3,6 +3,7 @@ printed MFU converted, and the peak memory with what frees it (pure)."""
 
 from __future__ import annotations
 
+import math
 from dataclasses import replace
 
 from advisor.advise.signals.names import Signals
@@ -87,7 +88,7 @@ def _memory(out: Signals, shape, facts, gpu) -> None:
     out.put("mem_headroom_gib", usable - pk / memory.GIB, *basis)
     out.put("mem_largest_batch", largest, *basis)
     # a larger micro-batch that keeps the tokens per iteration: batch x k, GA / k
-    k = max((d for d in range(1, gas + 1) if gas % d == 0 and batch * d <= largest), default=1)
+    k = max((d for d in divisors(gas) if batch * d <= largest), default=1)
     out.put("batch_suggested", batch * k, *basis)
     if k > 1:
         out.put("accum_suggested", gas // k, *basis)
@@ -115,3 +116,9 @@ def _memory(out: Signals, shape, facts, gpu) -> None:
                      "verdict": memory.verdict(new, usable)})
     rows.sort(key=lambda r: -r["freed_gib"])
     out.put("mem_knobs", rows, *basis)
+
+
+def divisors(n: int) -> list[int]:
+    """The divisors of n, in O(sqrt n) (never a loop over a count the user gave)."""
+    small = [d for d in range(1, math.isqrt(n) + 1) if n % d == 0]
+    return sorted(set(small + [n // d for d in small]))

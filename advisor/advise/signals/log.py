@@ -34,9 +34,6 @@ def log_signals(ctx: Context, run: Run, out: Signals) -> None:
     if printed:
         out.put("mfu_printed", statistics.median(printed) / 100, seen)
         out.put("mfu_printed_a100", run.mfu_peak == "a100_bf16", seen)
-    oom = ctx.log.system.get("oom")
-    if oom is not None:
-        out.put("oom_line", oom[1], log_fact("oom", oom[0], oom[1]))
     try:
         measured, has_total = measure_to_last_step(ctx)
     except AdvisorError:

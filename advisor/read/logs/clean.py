@@ -17,7 +17,9 @@ import re
 # characters that reorder or hide text (bidi marks, embeddings, overrides, isolates; BOM).
 ANSI = re.compile(r"\x1b\[[0-?]*[ -/]*[@-~]|\x1b\][^\x07\x1b]*(?:\x07|\x1b\\)?|\x1b[@-_]?")
 CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
-BIDI = re.compile(r"[\u200e\u200f\u202a-\u202e\u2066-\u2069\ufeff]")
+BIDI = re.compile(r"[\u200e\u200f\u061c\u202a-\u202e\u2066-\u2069\ufeff]")
+# what a renderer's own output may hold (its isolates) but an interpolated value may not
+BIDI_OVERRIDES = re.compile(r"[\u200e\u200f\u061c\u202a-\u202e\ufeff]")
 _CONTROL = re.compile(CONTROL.pattern[:-1] + BIDI.pattern[1:])
 
 
@@ -39,6 +41,7 @@ _PREFIXES = [
     re.compile(r"^\S{1,80} - (?:INFO|WARNING|ERROR|DEBUG) - "),                 # logger - LEVEL -
     re.compile(r"^(?:INFO|WARNING|ERROR|DEBUG) - "),
 ]
+_QUOTES = re.compile(r"^>[>\s]*")
 _TS_PREFIX = re.compile(r"^\[?" + _TS + r"\]?(?:\s*[-|:]\s*|\s+|$)")
 
 
@@ -77,8 +80,8 @@ def _timestamp(m: re.Match) -> _dt.datetime | None:
 def unwrap(line: str) -> tuple[str, _dt.datetime | None, bool]:
     """Strip quoting and prefixes. Returns (text, timestamp or None, was_commented)."""
     commented = False
-    while line.startswith(">"):
-        line = line[1:].lstrip()
+    if line.startswith(">"):                  # Markdown quoting, however deep
+        line = _QUOTES.sub("", line, count=1)
     if line.startswith("# ") and not line.startswith("# -"):
         line, commented = line[2:].lstrip(), True
     ts = None

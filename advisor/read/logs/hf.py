@@ -11,7 +11,8 @@ from __future__ import annotations
 import re
 
 from advisor.read.logs.fields import hms, integer, num, py_dict
-from advisor.read.logs.runs import DT_RATE, EvalLine, LogReport, Sample
+from advisor.read.logs.runs import DT_RATE, EvalLine, LogReport
+from advisor.read.logs.steps import Sample
 
 _BAR = re.compile(
     r"^(?P<label>[A-Za-z][\w .-]{0,40}?:)?\s{0,4}(?P<pct>\d{1,3})%\|[^|]{0,400}\|\s{0,4}"

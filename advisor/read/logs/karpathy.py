@@ -10,7 +10,8 @@ from __future__ import annotations
 import re
 
 from advisor.read.logs.fields import integer, ms_or_s, num, segments
-from advisor.read.logs.runs import DT_DERIVED, DT_SINGLE, EvalLine, LogReport, Sample
+from advisor.read.logs.runs import DT_DERIVED, DT_SINGLE, EvalLine, LogReport
+from advisor.read.logs.steps import Sample
 
 _LLMC_CUDA = re.compile(r"^step\s{0,8}(\d{1,12})/(\d{1,12}) \| loss ")
 _LLMC_CPU = re.compile(r"^step (\d{1,12}): train loss ([^\s(]{1,40}) \(took ([\d.]{1,20}) ms\)")
@@ -189,16 +190,19 @@ def modded_nanogpt(line: str, n: int, ts, rep: LogReport) -> bool:
         if "val_loss" in fields:
             run.evals.append(EvalLine(step, None, num(fields["val_loss"]), n))
             return True
-        prev = run.printed.get("_train_ms")
-        if prev is not None and train_ms is not None and train_ms < prev[0]:
+        prev = run.printed.get("_train_ms")          # (train_ms, step, steps untimed so far)
+        untimed = prev[2] if prev is not None else 0
+        if prev is not None and train_ms is not None and prev[0] is not None and train_ms < prev[0]:
             # the clock restarted: everything before was untimed warm-up (compile)
-            for i in range(len(run.samples)):
+            for i in range(untimed, len(run.samples)):
                 run.samples.set_dt(i, None)
+            untimed = len(run.samples)
             run.record("warmup_steps", prev[1], n)
         dt = None
-        if prev is not None and train_ms is not None and step == prev[1] + 1 and train_ms >= prev[0]:
+        if prev is not None and train_ms is not None and prev[0] is not None and step == prev[1] + 1 \
+                and train_ms >= prev[0]:
             dt = (train_ms - prev[0]) / 1000.0     # the clock restarts after step 10: no dt there
-        run.printed["_train_ms"] = (train_ms, step)
+        run.printed["_train_ms"] = (train_ms, step, untimed)
         run.add(Sample(step, dt, num(fields.get("train_loss")), None, n, ts))
         return True
     m = _MODDED_MEM.match(line)

@@ -9,7 +9,8 @@ from __future__ import annotations
 import re
 
 from advisor.read.logs.fields import integer, num, segments
-from advisor.read.logs.runs import DT_AVERAGE, EvalLine, LogReport, Sample
+from advisor.read.logs.runs import DT_AVERAGE, EvalLine, LogReport
+from advisor.read.logs.steps import Sample
 
 _ITER = re.compile(r"(?:^|\| )iteration\s{0,12}(\d{1,12})/\s{0,12}(\d{1,12}) \|")
 _VAL = re.compile(r"^validation loss at (?:iteration|the end of training for val data) ?(\d{0,12})"

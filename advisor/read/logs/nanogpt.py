@@ -8,14 +8,14 @@ log-formats.md section 1 for each line's meaning.
 
 from __future__ import annotations
 
-import math
 import operator
 import re
 from array import array
 from itertools import islice, repeat
 
 from advisor.read.logs.fields import integer, num
-from advisor.read.logs.runs import EvalLine, LogReport, Sample
+from advisor.read.logs.runs import EvalLine, LogReport
+from advisor.read.logs.steps import MAX_STEP_S, MIN_STEP_S, Sample, usable_step_time
 
 _NANO_ITER = re.compile(
     r"^iter (\d{1,12}): loss ([^,\s]{1,40}), time ([^,\s]{1,40}?)\s?ms(?:, mfu ([^,\s%]{1,40})%)?")
@@ -30,7 +30,7 @@ def nanogpt(line: str, n: int, ts, rep: LogReport) -> bool:
         if not m:
             return False
         dt_ms = num(m.group(3))
-        if dt_ms is None or not math.isfinite(dt_ms) or dt_ms <= 0:
+        if dt_ms is None or not usable_step_time(dt_ms / 1000.0):
             rep.bad_time_lines.append(n)
             return True
         run = _nanogpt_run(rep, n, with_mfu=m.group(4) is not None)
@@ -81,7 +81,7 @@ def nanogpt_span(text: str, n0: int, rep: LogReport) -> bool:
         mfu = array("d", map(float, mfus))
     except ValueError:
         return False
-    if min(dts) <= 0 or any(map(operator.eq, iters, islice(iters, 1, None))):
+    if min(dts) < MIN_STEP_S or max(dts) > MAX_STEP_S or any(map(operator.eq, iters, islice(iters, 1, None))):
         return False
     return _nanogpt_columns(rep, n0, iters, dts, loss, mfu)
 
@@ -111,7 +111,7 @@ def nanogpt_bytes(run_bytes: bytes, n0: int, rep: LogReport) -> bool:
         return False                              # a step number with decimals
     loss, mfu = values[1::4], values[3::4]
     dts = array("d", map(float.__truediv__, values[2::4], repeat(1000.0)))
-    if min(dts) <= 0 or any(map(operator.eq, iters, islice(iters, 1, None))):
+    if min(dts) < MIN_STEP_S or max(dts) > MAX_STEP_S or any(map(operator.eq, iters, islice(iters, 1, None))):
         return False
     return _nanogpt_columns(rep, n0, iters, dts, loss, mfu)
 

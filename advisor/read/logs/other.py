@@ -5,7 +5,8 @@ from __future__ import annotations
 import re
 
 from advisor.read.logs.fields import hms, ms_or_s, num
-from advisor.read.logs.runs import DT_MICRO, EvalLine, LogReport, Sample
+from advisor.read.logs.runs import DT_MICRO, EvalLine, LogReport
+from advisor.read.logs.steps import Sample
 
 _TITAN = re.compile(r"^step:\s{0,8}(\d{1,12})\s{1,8}loss:\s{0,8}(\S{1,40})(.{0,400})$")
 _TITAN_KV = re.compile(r"(\w{1,20}):\s{0,4}([\d.,]{1,20})")

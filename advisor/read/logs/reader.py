@@ -13,7 +13,8 @@ from typing import Iterable
 
 from advisor.read.logs import hf, karpathy, megatron, nanogpt, other
 from advisor.read.logs.clean import clean_line, replace_remnants, unwrap
-from advisor.read.logs.runs import DT_TIMESTAMPS, MISSING, Assignment, LogReport, Run
+from advisor.read.logs.runs import DT_TIMESTAMPS, Assignment, LogReport, Run
+from advisor.read.logs.steps import MISSING, usable_step_time
 from advisor.read.values import split_assignment
 
 FORMATS = nanogpt.FORMATS + karpathy.FORMATS + megatron.FORMATS + other.FORMATS + hf.FORMATS
@@ -26,6 +27,9 @@ _ELISION = re.compile(r"^(?:\.{3,}|…|<snip>|\[\.\.\.\]|\.\.\. \.\.\.|\(\.\.\..
 
 
 BLOCK = 1 << 20          # characters per block on the fast path
+MAX_LINE = 1 << 20       # characters of one physical line that are read: a longer one (a
+                         # progress bar redrawn with carriage returns for hours) keeps its end
+PENDING_MAX = 500        # a progress bar cut in two is at most this long
 
 
 class _Reader:
@@ -35,6 +39,7 @@ class _Reader:
         self.rep = LogReport()
         self.n = 0
         self.pending = ""      # a progress bar cut in two by a notebook or a narrow terminal
+        self.cutting = False   # the stream's current line is overlong and being cut
 
     def line(self, raw: str) -> None:
         self.n += 1
@@ -43,18 +48,22 @@ class _Reader:
         if not raw.strip():
             return
         rep.n_content += 1
+        if len(raw) > MAX_LINE:
+            raw = line_end(raw)
+            rep.n_truncated += 1
         raw = replace_remnants(raw)          # before the split: "#015" is a carriage return
-        if self.pending:
+        joined = bool(self.pending)
+        if joined:
             raw, self.pending = self.pending + raw.lstrip(), ""
-        parts = raw.split("\r") if "\r" in raw else (raw,)
+        parts = raw.split("\r") if "\r" in raw else [raw]
         last = clean_line(parts[-1])
-        if "%|" in last and "[" in last and "]" not in last and len(last) < 500:
-            self.pending = raw
-            return
         hit = False
+        if not joined and "%|" in last and "[" in last and "]" not in last and len(parts[-1]) < PENDING_MAX:
+            self.pending = parts.pop()       # joined once with the next line, never again
+            hit = bool(parts)
         for part in parts:
             hit = _line(clean_line(part), n, rep) or hit
-        if not hit:
+        if not hit and not self.pending:
             rep.n_ignored += 1
 
     def block(self, text: str) -> None:
@@ -108,25 +117,52 @@ def read_text(text: str) -> LogReport:
     return reader.finish()
 
 
-def read_stream(fh) -> LogReport:
-    """A binary file object, read in blocks: memory stays bounded whatever its size.
-    Runs of plain nanoGPT step lines are read without decoding them line by line."""
+def line_end(raw):
+    """The last MAX_LINE characters (or bytes) of an overlong line, from a carriage return
+    on when there is one: the newest states of a bar redrawn in place."""
+    tail = raw[-MAX_LINE:]
+    cr = tail.find("\r" if isinstance(tail, str) else b"\r")
+    return tail[cr:] if cr >= 0 else tail
+
+
+def read_stream(fh, limit: int | None = None) -> LogReport:
+    """A binary file object, read in blocks: memory stays bounded whatever its size, and so
+    does a line without an end. Runs of plain nanoGPT step lines are read without decoding
+    them line by line. `limit`: bytes read at most (the report says when it stopped)."""
     reader = _Reader()
-    rest = b""
-    while True:
-        chunk = fh.read(BLOCK)
+    rest, read = b"", 0
+    while limit is None or read < limit:
+        chunk = fh.read(BLOCK if limit is None else min(BLOCK, limit - read))
         if not chunk:
             break
+        read += len(chunk)
         chunk = rest + chunk
         cut = chunk.rfind(b"\n")
         if cut < 0:
-            rest = chunk
+            rest = _long_rest(reader, chunk)
             continue
-        rest = chunk[cut + 1:]
-        _bytes_block(reader, chunk[:cut + 1])
+        block, rest = chunk[:cut + 1], chunk[cut + 1:]
+        if reader.cutting:                    # the end of a line already counted as overlong
+            first = block.find(b"\n")
+            block, reader.cutting = line_end(block[:first]) + block[first:], False
+        rest = _long_rest(reader, rest)
+        _bytes_block(reader, block)
+    else:
+        reader.rep.read_limit = limit
     if rest:
         reader.block(rest.decode("utf-8", errors="replace"))
+    reader.rep.n_bytes = read
     return reader.finish()
+
+
+def _long_rest(reader: _Reader, rest: bytes) -> bytes:
+    """The unfinished end of a block: kept whole up to MAX_LINE bytes, then only its end."""
+    if len(rest) <= MAX_LINE:
+        return rest
+    if not reader.cutting:
+        reader.rep.n_truncated += 1
+    reader.cutting = True
+    return line_end(rest)
 
 
 _NOT_ITER = re.compile(rb"\n(?!iter )")     # a line that is not a nanoGPT step line starts here
@@ -191,11 +227,11 @@ def _line(text: str, n: int, rep: LogReport) -> bool:
         text = m.group(1)
     m = _DOTTED_ARG.match(text)
     if m:
-        rep.assignments.append(Assignment(m.group(1), m.group(2).strip(), n))
+        rep.assign(Assignment(m.group(1), m.group(2).strip(), n))
         return True
     pair = split_assignment(text.strip().rstrip(","))
     if pair is not None:
-        rep.assignments.append(Assignment(pair[0].strip("\"'"), pair[1], n))
+        rep.assign(Assignment(pair[0].strip("\"'"), pair[1], n))
         return True
     return False
 
@@ -211,7 +247,7 @@ def finish_run(run: Run) -> None:
     for i in range(1, len(t)):
         a, b = t.ts[i - 1], t.ts[i]
         steps = t.iters[i] - t.iters[i - 1]
-        if a != MISSING and b != MISSING and steps > 0 and b > a:
+        if a != MISSING and b != MISSING and steps > 0 and usable_step_time((b - a) / steps):
             t.set_dt(i, (b - a) / steps)
             derived = True
     if derived:
@@ -219,9 +255,11 @@ def finish_run(run: Run) -> None:
 
 
 def steps_summary(run: Run) -> dict:
-    """Resumes (the step count goes back), step lines, first and last step, timed steps."""
-    it = run.samples.iters
-    resumes = [it[i] for i in range(1, len(it)) if it[i] < it[i - 1]]
-    timed = sum(1 for d in run.samples.dts if d != MISSING)
-    return {"resumes": resumes, "steps": len(it), "first": min(it) if it else None,
-            "last": it[-1] if it else None, "timed": timed}
+    """Resumes (the step count goes back), step lines, first and last step, timed steps,
+    and how many of the oldest step lines were set aside (`kept` is the cap)."""
+    t = run.samples
+    it = t.iters
+    resumes = t.early_resumes + [it[i] for i in range(1, len(it)) if it[i] < it[i - 1]]
+    timed = sum(1 for d in t.dts if d != MISSING)
+    return {"resumes": resumes, "steps": len(it) + t.dropped, "first": t.min_iter if it else None,
+            "last": it[-1] if it else None, "timed": timed, "set_aside": t.dropped, "kept": t.cap}

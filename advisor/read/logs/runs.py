@@ -8,136 +8,9 @@ plus config assignments.
 from __future__ import annotations
 
 import datetime as _dt
-import sys
-from array import array
 from dataclasses import dataclass, field, replace
-from typing import NamedTuple
 
-
-class Sample(NamedTuple):
-    """One logged step, in the trainer's own numbering (`iter`) and units converted to SI."""
-
-    iter: int
-    dt_s: float | None          # seconds for this step (see Run.dt_kind); None if not printed
-    loss: float | None = None
-    mfu: float | None = None    # percent as printed; -100 means "not computed yet"
-    lineno: int = 0
-    ts: _dt.datetime | None = None
-    tok_s: float | None = None
-    lr: float | None = None
-    grad_norm: float | None = None
-
-
-# "Not printed" is stored as this value (a NaN loss is a fact worth keeping, so NaN
-# cannot mean "missing"); no trainer prints -1.8e308.
-MISSING = -sys.float_info.max
-_OPTIONAL = ("loss", "mfu", "tok_s", "lr", "grad_norm")
-
-
-def _f(v) -> float:
-    return MISSING if v is None else v
-
-
-def _opt(v: float):
-    return None if v == MISSING else v
-
-
-class StepTable:
-    """Step samples stored column by column (8 bytes a value; optional columns exist only
-    once a trainer prints them), so a 100 MB log fits in bounded memory. Reads like a list
-    of Sample."""
-
-    def __init__(self):
-        self.iters = array("q")
-        self.dts = array("d")
-        self.linenos = array("q")
-        self.cols: dict[str, array] = {}
-        self.ts = array("d")
-        self.tz = None
-        self._has_ts = False
-
-    def __len__(self) -> int:
-        return len(self.iters)
-
-    def __bool__(self) -> bool:
-        return len(self.iters) > 0
-
-    def append(self, s: Sample) -> None:
-        n = len(self.iters)
-        self.iters.append(s.iter)
-        self.dts.append(_f(s.dt_s))
-        self.linenos.append(s.lineno)
-        for name in _OPTIONAL:
-            v = getattr(s, name)
-            col = self.cols.get(name)
-            if col is None:
-                if v is None:
-                    continue
-                col = self.cols[name] = array("d", [MISSING]) * n
-            col.append(_f(v))
-        if s.ts is not None and not self._has_ts:
-            self._has_ts = True
-            self.ts = array("d", [MISSING]) * n
-        if self._has_ts:
-            if s.ts is None:
-                self.ts.append(MISSING)
-            else:
-                self.tz = s.ts.tzinfo
-                self.ts.append((s.ts - _epoch(s.ts.tzinfo)).total_seconds())
-
-    def __getitem__(self, i):
-        if isinstance(i, slice):
-            return [self[j] for j in range(*i.indices(len(self)))]
-        if i < 0:
-            i += len(self.iters)
-        cols = self.cols
-        ts = None
-        if self._has_ts and self.ts[i] != MISSING:
-            ts = _epoch(self.tz) + _dt.timedelta(seconds=self.ts[i])
-        return Sample(self.iters[i], _opt(self.dts[i]),
-                      _opt(cols["loss"][i]) if "loss" in cols else None,
-                      _opt(cols["mfu"][i]) if "mfu" in cols else None,
-                      self.linenos[i], ts,
-                      _opt(cols["tok_s"][i]) if "tok_s" in cols else None,
-                      _opt(cols["lr"][i]) if "lr" in cols else None,
-                      _opt(cols["grad_norm"][i]) if "grad_norm" in cols else None)
-
-    def __iter__(self):
-        for i in range(len(self.iters)):
-            yield self[i]
-
-    def extend_columns(self, iters: array, dts: array, linenos: array,
-                       cols: dict[str, array]) -> None:
-        """Append many samples given column-wise; columns not given are MISSING."""
-        n, k = len(self.iters), len(iters)
-        self.iters.extend(iters)
-        self.dts.extend(dts)
-        self.linenos.extend(linenos)
-        for name in cols:
-            if name not in self.cols:
-                self.cols[name] = array("d", [MISSING]) * n
-        for name, col in self.cols.items():
-            col.extend(cols[name] if name in cols else array("d", [MISSING]) * k)
-        if self._has_ts:
-            self.ts.extend(array("d", [MISSING]) * k)
-
-    def copy(self) -> "StepTable":
-        new = StepTable()
-        new.iters, new.dts, new.linenos = array("q", self.iters), array("d", self.dts), array("q", self.linenos)
-        new.cols = {k: array("d", v) for k, v in self.cols.items()}
-        new.ts, new.tz, new._has_ts = array("d", self.ts), self.tz, self._has_ts
-        return new
-
-    def set_dt(self, i: int, value: float | None) -> None:
-        self.dts[i] = _f(value)
-
-    def extend(self, other: "StepTable") -> None:
-        for s in other:
-            self.append(s)
-
-
-def _epoch(tz) -> _dt.datetime:
-    return _dt.datetime(1970, 1, 1, tzinfo=tz)
+from advisor.read.logs.steps import MAX_SETTINGS, MISSING, Newest, Sample, StepTable, usable_step_time
 
 
 @dataclass(frozen=True, slots=True)
@@ -173,18 +46,22 @@ class Run:
     mfu_peak: str = ""                 # what the printed MFU is measured against
     eval_in_step_time: bool = False    # nanoGPT: an eval iteration's time includes the eval
     samples: StepTable = field(default_factory=StepTable)
-    evals: list[EvalLine] = field(default_factory=list)
-    checkpoint_steps: list[int] = field(default_factory=list)
+    evals: Newest = field(default_factory=Newest)                 # of EvalLine
+    checkpoint_steps: Newest = field(default_factory=Newest)      # of step numbers
     printed: dict[str, tuple[object, int]] = field(default_factory=dict)  # what the trainer printed
                                                                           # about the run: key -> (value, line)
     first_line: int = 0
     last_line: int = 0
     lines: int = 0
     duplicates: int = 0
+    bad_times: int = 0                 # step times outside the usable range, left out
 
     def add(self, sample: Sample) -> None:
         """Append a step line; the same step printed again right away (one line per rank,
         or a summary line after a progress bar) is counted, not added twice."""
+        if sample.dt_s is not None and not usable_step_time(sample.dt_s):
+            sample = sample._replace(dt_s=None)
+            self.bad_times += 1
         t = self.samples
         if t.iters and t.iters[-1] == sample.iter:
             self.duplicates += 1
@@ -195,8 +72,8 @@ class Run:
 
     def copy(self) -> "Run":
         """A copy that can grow without changing this one."""
-        return replace(self, samples=self.samples.copy(), evals=list(self.evals),
-                       checkpoint_steps=list(self.checkpoint_steps), printed=dict(self.printed))
+        return replace(self, samples=self.samples.copy(), evals=self.evals.copy(),
+                       checkpoint_steps=self.checkpoint_steps.copy(), printed=dict(self.printed))
 
     def record(self, key: str, value, lineno: int) -> None:
         if value is not None:
@@ -213,13 +90,30 @@ class Run:
 class LogReport:
     runs: dict[str, Run] = field(default_factory=dict)
     assignments: list[Assignment] = field(default_factory=list)
-    bad_time_lines: list[int] = field(default_factory=list)
+    bad_time_lines: Newest = field(default_factory=Newest)        # line numbers
     system: dict[str, tuple[object, int]] = field(default_factory=dict)  # gpu, gpu_count, ...
     config_file: str | None = None
     last_ts: _dt.datetime | None = None
     n_lines: int = 0
     n_content: int = 0          # lines that are not blank
     n_ignored: int = 0
+    n_truncated: int = 0        # lines longer than the reader's cap, read by their end
+    n_settings_dropped: int = 0 # `key = value` lines past MAX_SETTINGS: earlier values of a name
+    n_bytes: int = 0            # bytes read from a stream
+    read_limit: int | None = None   # the stream was longer: read up to so many bytes
+
+    def assign(self, a: Assignment) -> None:
+        """A `key = value` line; past MAX_SETTINGS of them only the last of each name is
+        kept (later wins anyway), then only the newest names."""
+        self.assignments.append(a)
+        if len(self.assignments) > 2 * MAX_SETTINGS:
+            self._compact_assignments()
+
+    def _compact_assignments(self) -> None:
+        last = {a.name: i for i, a in enumerate(self.assignments)}
+        kept = [a for i, a in enumerate(self.assignments) if last[a.name] == i][-MAX_SETTINGS:]
+        self.n_settings_dropped += len(self.assignments) - len(kept)
+        self.assignments = kept
 
     def run(self, trainer: str, lineno: int) -> Run:
         r = self.runs.get(trainer)
@@ -264,6 +158,9 @@ def merge(into: LogReport, new: LogReport) -> None:
         old.duplicates += run.duplicates
         old.last_line = run.last_line
     into.assignments.extend(new.assignments)
+    if len(into.assignments) > 2 * MAX_SETTINGS:
+        into._compact_assignments()
+    into.n_settings_dropped += new.n_settings_dropped
     into.bad_time_lines.extend(new.bad_time_lines)
     into.system.update(new.system)
     into.config_file = new.config_file or into.config_file
@@ -271,3 +168,5 @@ def merge(into: LogReport, new: LogReport) -> None:
     into.n_lines += new.n_lines
     into.n_content += new.n_content
     into.n_ignored += new.n_ignored
+    into.n_truncated += new.n_truncated
+    into.read_limit = new.read_limit or into.read_limit
