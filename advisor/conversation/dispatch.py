@@ -14,7 +14,7 @@ from advisor.conversation.state import State
 from advisor.errors import AdvisorError
 from advisor.read.gpus import find
 from advisor.read.intents import Question, understand
-from advisor.read.message import CommandLine, command_line, segments, split_questions
+from advisor.read.message import CommandLine, command_line, set_commands_aside, split_questions
 
 NOT_QUESTION_ECHO = 120      # characters of a not-understood question echoed back
 COMMAND_ECHO = 80            # characters of a command line found in a paste, echoed back
@@ -49,12 +49,10 @@ def _give(conv: State, outputs: list[Output], new: list[Output]) -> None:
 def _data(conv: State, outputs: list[Output], text: str) -> None:
     """Pasted or piped text: questions at its edges, log lines and settings between them;
     command lines are never run."""
-    commands, before = [], len(outputs)
-    for part in segments(text):
-        if isinstance(part, CommandLine):
-            commands.append(part)
-        else:
-            _chunk(conv, outputs, part)
+    before = len(outputs)
+    commands, lines = set_commands_aside(text)
+    if any(line.strip() for line in lines):
+        _chunk(conv, outputs, lines)
     if commands:
         outputs.append(Answer("commands_not_run", {
             "commands": [(c.name + " " + c.arg).strip()[:COMMAND_ECHO] for c in commands[:COMMANDS_SHOWN]],

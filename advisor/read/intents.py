@@ -75,7 +75,7 @@ def load_tables(doc) -> dict[str, Phrases]:
                            {u: tuple(normalize(str(w)) for w in ws) for u, ws in (body.get("units") or {}).items()},
                            phrases(body.get("domain", [])), phrases(body.get("conditional", [])),
                            tuple(body.get("punctuation", [])),
-                           frozenset(normalize(str(w)).strip() for w in body.get("yes", [])))
+                           frozenset(normalize(str(w)).strip() for w in body.get("confirm", [])))
     return out
 
 

@@ -35,22 +35,18 @@ def lines_of(text: str) -> list[str]:
     return [line[:-1] if line.endswith("\r") else line for line in lines]
 
 
-def segments(text: str) -> list[CommandLine | list[str]]:
-    """The message's lines in order: each command line alone, the lines between them together."""
-    out: list[CommandLine | list[str]] = []
-    chunk: list[str] = []
+def set_commands_aside(text: str) -> tuple[list[CommandLine], list[str]]:
+    """The message's command lines (never run from data) and its other lines, in order and
+    together: a command line between two log lines does not cut the log in two."""
+    commands: list[CommandLine] = []
+    data: list[str] = []
     for line in lines_of(text):
         cmd = command_line(line)
         if cmd is None:
-            chunk.append(line)
-            continue
-        if any(x.strip() for x in chunk):
-            out.append(chunk)
-        chunk = []
-        out.append(cmd)
-    if any(x.strip() for x in chunk):
-        out.append(chunk)
-    return out
+            data.append(line)
+        else:
+            commands.append(cmd)
+    return commands, data
 
 
 def is_log_text(text: str) -> bool:

@@ -83,13 +83,14 @@ class Follower:
 
 
 class FifoFollower:
-    """The lines written to a FIFO so far, read without blocking; `closed` once its writer
-    has gone."""
+    """The lines written to a FIFO so far, read without blocking; `closed` once a writer has
+    come and gone."""
 
     def __init__(self, path: str):
         self.fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK)
         self.rest = b""
         self.closed = False
+        self.heard = False         # a writer has written: its end of file ends the watch
 
     def new_blocks(self) -> tuple[list[bytes], bool]:
         blocks = []
@@ -98,9 +99,10 @@ class FifoFollower:
                 data = os.read(self.fd, BLOCK)
             except BlockingIOError:
                 break
-            if not data:
-                self.closed = True
+            if not data:                 # no writer now: gone if one was there, else not yet come
+                self.closed = self.heard
                 break
+            self.heard = True
             data = self.rest + data
             cut = data.rfind(b"\n")
             self.rest = data[cut + 1:][-MAX_LINE:]

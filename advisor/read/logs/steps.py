@@ -47,7 +47,7 @@ def _opt(v: float):
 
 # What one answer keeps of a log, whatever its size: every answer reads the newest steps
 # (the ETA the newest 20,000), so older ones are counted and set aside.
-MAX_STEPS = 500_000
+MAX_STEPS = 200_000
 MAX_EVENTS = 100_000          # evaluation lines, checkpoints, lines with a bad time
 MAX_SETTINGS = 10_000         # `key = value` lines, the last of each name kept first
 MAX_RESUMES = 1_000
