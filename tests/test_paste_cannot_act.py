@@ -157,6 +157,30 @@ def test_a_cut_modded_nanogpt_line():
     assert r.code == 2 and r.json["error"] == "no_step_times"
 
 
+def test_an_integer_of_hundreds_of_digits_in_a_trainer_dict():      # found by benchmarks/fuzz.py
+    log = "{'loss': %s, 'learning_rate': 5e-05, 'epoch': 0.5}\n" % ("9" * 400)
+    r = run_cli(["eta", "--json"], log)
+    assert r.code == 2 and r.json["error"] == "no_iterations"
+
+
+def test_a_step_number_beyond_64_bits_in_a_log_file(tmp_path):       # found by benchmarks/fuzz.py
+    path = tmp_path / "train.log"
+    path.write_text("".join(f"iter {i}: loss 4.0, time 100.00ms, mfu 1.00%\n" for i in range(3000))
+                    + "iter 99999999999999999999999: loss 4.0, time 100.00ms, mfu 1.00%\n")
+    r = run_cli(["eta", str(path), "--json", "--set", "max_iters=10000"])
+    assert r.code == 0 and r.json["eta"]["last_step"] == 2999
+
+
+def test_a_world_size_of_zero_in_a_log_is_not_a_gpu_count(know):   # found by benchmarks/fuzz.py
+    conv = Conversation(know)
+    conv.handle("2026-03-02 09:00:01,120 - nanochat.common - INFO - Distributed world size: 0", typed=False)
+    conv.handle("/set model=gpt2", typed=True)
+    conv.handle("/set gpu=4070", typed=True)
+    fit = conv.handle("will it fit in memory?", typed=True)[-1]
+    assert fit.kind == "fit" and not fit.error
+    assert conv.context().resolve("num_gpus").value == 1
+
+
 def test_advise_on_a_paste_that_is_only_an_out_of_memory_error():
     r = run_cli(["advise"], "torch.OutOfMemoryError: CUDA out of memory. Tried to allocate 6.14 GiB.\n")
     assert r.code == 0 and "line 1 of the log is an out-of-memory error" in plain(r.out)
@@ -168,6 +192,13 @@ def test_advice_with_a_huge_accumulation_does_not_loop_over_it(know):
     r = run_cli(["advise", "--set", "gpu=4070", "--set", "n_layer=12", "--set", "batch_size=1",
                  "--set", "gradient_accumulation_steps=999999"], "")
     assert r.code == 0
+
+
+def test_json_is_one_object_led_by_the_answer_to_the_question():
+    r = run_cli(["--json"], SEED_LINE + "max_iters = 100\nhow long is left?\n/facts\n")
+    assert r.code == 0 and "eta" in r.json
+    assert [other.get("error") for other in r.json["also"]] == [None]
+    assert "/facts" in r.json["also"][0]["answer"]
 
 
 # ---- what reaches the terminal -----------------------------------------------------------

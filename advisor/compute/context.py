@@ -15,7 +15,7 @@ from typing import Callable
 
 from advisor.errors import AdvisorError
 from advisor.knowledge.model import Knowledge
-from advisor.read.facts import Fact, FactStore, Source
+from advisor.read.facts import Fact, FactStore, Source, coerce
 from advisor.read.logs import LogReport, Run
 
 # keys the log itself can say, and the system facts that say them (first found wins)
@@ -41,10 +41,16 @@ class Context:
         return self.facts.get(key)
 
     def from_log(self, key: str) -> Fact | None:
+        """What the log says of `key`, checked as a value given would be: a value out of the
+        key's range (a world size of 0) is not a fact."""
         for name in _FROM_LOG.get(key, ()):
             seen = self.log.system.get(name)
             if seen and seen[0] is not None:
-                return Fact(key, seen[0], Source.LOG, "log", seen[1])
+                try:
+                    value = coerce(self.knowledge.keys[key], seen[0])
+                except AdvisorError:
+                    continue
+                return Fact(key, value, Source.LOG, "log", seen[1])
         return None
 
     def preset(self) -> dict | None:

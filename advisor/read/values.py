@@ -10,6 +10,8 @@ import ast
 import math
 import re
 
+from advisor.read.syntax import parse_expression
+
 MAX_LINE = 2000          # longer assignment lines are not parsed at all
 MAX_ABS = 1e30           # arithmetic results beyond this are refused
 MAX_STR = 1000
@@ -93,10 +95,9 @@ def literal(text: str):
     text = text.strip()
     if not text or len(text) > MAX_LINE:
         raise NotLiteral("empty or too long")
-    try:
-        tree = ast.parse(text, mode="eval")
-    except (SyntaxError, ValueError, RecursionError, MemoryError):
-        raise NotLiteral("syntax") from None
+    tree = parse_expression(text)
+    if tree is None:
+        raise NotLiteral("syntax")
     try:
         return _eval(tree.body)
     except RecursionError:
@@ -119,10 +120,7 @@ def loose_value(text: str):
         pass
     if _WORD.match(text):
         return text                    # gpt2-medium, shakespeare-char, llm.c: a word, not arithmetic
-    try:
-        tree = ast.parse(text, mode="eval") if len(text) <= MAX_LINE else None
-    except (SyntaxError, ValueError, RecursionError, MemoryError):
-        tree = None
+    tree = parse_expression(text) if len(text) <= MAX_LINE else None
     if tree is not None and not _plain_name(tree.body) and not _GROUPED.match(text):
         raise NotLiteral("code")      # a call, a subscript, a list...: Python we will not run
     if len(text) >= 2 and text[0] == text[-1] and text[0] in "\"'":

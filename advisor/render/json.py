@@ -35,6 +35,14 @@ def facts_of(answer: Answer, ctx: Context) -> list[Fact]:
 
 
 def to_json(answer: Answer, locale: str, text: str, facts: list[Fact]) -> str:
+    return dumps(json_object(answer, locale, text, facts))
+
+
+def dumps(obj: dict) -> str:
+    return _UNSAFE.sub(lambda m: f"\\u{ord(m.group()):04x}", json.dumps(obj, ensure_ascii=False, indent=2))
+
+
+def json_object(answer: Answer, locale: str, text: str, facts: list[Fact]) -> dict:
     obj: dict = {"locale": locale}
     if answer.error:
         obj.update(error=answer.data.get("code", answer.kind), message=text)
@@ -44,7 +52,7 @@ def to_json(answer: Answer, locale: str, text: str, facts: list[Fact]) -> str:
     serializer = SERIALIZERS.get(answer.kind)
     if serializer is not None:
         obj.update(serializer(answer.data))
-    return _UNSAFE.sub(lambda m: f"\\u{ord(m.group()):04x}", json.dumps(obj, ensure_ascii=False, indent=2))
+    return obj
 
 
 def _eta(d: dict) -> dict:

@@ -30,12 +30,35 @@ class Printer:
     as_json: bool = False
 
     def answer(self, answer: Answer, locale: str | None = None) -> None:
-        locale = locale or self.conv.locale
-        text = self.render(answer, locale)
-        if self.as_json:
-            from advisor.render.json import facts_of, to_json  # lazy: only --json needs it
-            text = to_json(answer, locale, text, facts_of(answer, self.conv.context()))
-        self.env.stdout.write(text + "\n")
+        self.answers([(answer, locale or self.conv.locale)])
+
+    def answers(self, shown: list[tuple[Answer, str]]) -> None:
+        """Text: each answer, a blank line between them. JSON: one object whatever the count,
+        the main answer's, with the others in `also`, in order."""
+        if not shown:
+            return
+        if not self.as_json:
+            self.env.stdout.write("\n\n".join(self.render(a, loc) for a, loc in shown) + "\n")
+            return
+        from advisor.render.json import dumps, facts_of, json_object  # lazy: only --json needs it
+        ctx = self.conv.context()
+        objects = [json_object(a, loc, self.render(a, loc), facts_of(a, ctx)) for a, loc in shown]
+        main = objects.pop(main_answer([a for a, _ in shown]))
+        if objects:
+            main["also"] = objects
+        self.env.stdout.write(dumps(main) + "\n")
+
+
+def main_answer(answers: list[Answer]) -> int:
+    """Which answer a --json reader gets at the top: the last answer to a question, else the
+    last that is not about the conversation itself (a notice, the language), else the last
+    that is not an error, else the first error."""
+    for wanted in (lambda a: a.question and not a.error, lambda a: not a.error and not a.meta,
+                   lambda a: not a.error):
+        found = [i for i, a in enumerate(answers) if wanted(a)]
+        if found:
+            return found[-1]
+    return 0
 
 
 def apply_sets(conv: Conversation, sets: list[str]) -> None:
@@ -120,10 +143,7 @@ def message(env: Environment, conv: Conversation, printer: Printer, export: str 
     if export is not None:
         shown.append((carry_out_export(Export(export, len(conv.transcript)), conv, printer.render),
                       conv.locale))
-    for i, (answer, locale) in enumerate(shown):
-        if i and not printer.as_json:
-            env.stdout.write("\n")
-        printer.answer(answer, locale)
+    printer.answers(shown)
     return 2 if any(a.error for a, _ in shown) else 0
 
 

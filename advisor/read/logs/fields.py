@@ -6,6 +6,8 @@ import ast
 import math
 import re
 
+from advisor.read.syntax import parse_expression
+
 _NUM = re.compile(r"^[+-]?(?:\d[\d,_]*\.?\d*|\.\d+)(?:[eE][+-]?\d+)?$")
 
 
@@ -15,7 +17,10 @@ def num(text) -> float | None:
     if text is None:
         return None
     if isinstance(text, (int, float)) and not isinstance(text, bool):
-        return float(text)
+        try:
+            return float(text)
+        except OverflowError:          # an integer of hundreds of digits: no usable number
+            return None
     s = str(text).strip().strip("'\"")
     if not s or len(s) > 40:
         return None
@@ -75,10 +80,10 @@ def py_dict(text: str) -> dict | None:
     with ast (never evaluated). None if it is anything else."""
     if len(text) > 5000 or not text.startswith("{") or not text.endswith("}"):
         return None
-    try:
-        node = ast.parse(text, mode="eval").body
-    except (SyntaxError, ValueError, RecursionError, MemoryError):
+    tree = parse_expression(text)
+    if tree is None:
         return None
+    node = tree.body
     if not isinstance(node, ast.Dict):
         return None
     out = {}

@@ -104,9 +104,9 @@ def nanogpt_bytes(run_bytes: bytes, n0: int, rep: LogReport) -> bool:
         return False
     try:
         values = array("d", map(float, toks))
-    except ValueError:
+        iters = array("q", map(int, values[0::4]))
+    except (ValueError, OverflowError):           # not numbers, or a step of inf or 1e30
         return False
-    iters = array("q", map(int, values[0::4]))
     if any(map(float.__ne__, values[0::4], map(float, iters))):
         return False                              # a step number with decimals
     loss, mfu = values[1::4], values[3::4]
