@@ -171,6 +171,14 @@ def test_a_step_number_beyond_64_bits_in_a_log_file(tmp_path):       # found by 
     assert r.code == 0 and r.json["eta"]["last_step"] == 2999
 
 
+def test_a_step_number_beyond_64_bits_in_a_trainer_dict():           # found by benchmarks/fuzz.py
+    big = "9" * 30
+    log = ("{'loss': 2.0, 'global_step/max_steps': '5/100', 'train_speed(iter/s)': 1.0}\n"
+           "{'loss': 2.0, 'global_step/max_steps': '%s/100', 'train_speed(iter/s)': 1.0}\n" % big)
+    r = run_cli(["facts", "--json"], log)
+    assert r.code in (0, 2) and r.json["locale"] == "en"
+
+
 def test_a_world_size_of_zero_in_a_log_is_not_a_gpu_count(know):   # found by benchmarks/fuzz.py
     conv = Conversation(know)
     conv.handle("2026-03-02 09:00:01,120 - nanochat.common - INFO - Distributed world size: 0", typed=False)

@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime as _dt
 from dataclasses import dataclass, field, replace
 
-from advisor.read.logs.steps import MAX_SETTINGS, MISSING, Newest, Sample, StepTable, usable_step_time
+from advisor.read.logs.steps import MAX_ITER, MAX_SETTINGS, MISSING, Newest, Sample, StepTable, usable_step_time
 
 
 @dataclass(frozen=True, slots=True)
@@ -62,6 +62,8 @@ class Run:
         if sample.dt_s is not None and not usable_step_time(sample.dt_s):
             sample = sample._replace(dt_s=None)
             self.bad_times += 1
+        if not -MAX_ITER <= sample.iter <= MAX_ITER:
+            return
         t = self.samples
         if t.iters and t.iters[-1] == sample.iter:
             self.duplicates += 1

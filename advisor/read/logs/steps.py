@@ -51,6 +51,7 @@ MAX_STEPS = 200_000
 MAX_EVENTS = 100_000          # evaluation lines, checkpoints, lines with a bad time
 MAX_SETTINGS = 10_000         # `key = value` lines, the last of each name kept first
 MAX_RESUMES = 1_000
+MAX_ITER = 10 ** 15            # a larger step number is a misread line, not a step
 
 
 class Newest(list):
