@@ -75,6 +75,26 @@ def test_a_stream_and_a_text_read_the_same_steps(rng):
     assert steps_of(stream) == steps_of(whole)
 
 
+# damaged step lines the fuzzer found (shrunk): the columnar fast path of the block
+# reader took them while the line path refused them
+DAMAGED_STEP_LINES = [
+    "iter 1: loss 3.0838 time 3307.41ms, mfu 1.00%",      # a comma missing
+    "iter 2: loss 2.1000, time\u064a 3307.41ms, mfu 1.00%",
+    "iter 3: loss 2ime 8567.46ms, mfu 1.00%",
+    "iter 275\u12e7: loss 2.8867, time 398.15ms, mfu 12.56%",
+    "iter 4: loss " + "9" * 60 + ", time 398.15ms, mfu 12.56%",  # a value past 40 chars
+    "iter -1: loss 2.8867, time 398.15ms, mfu 12.56%",
+]
+
+
+@pytest.mark.parametrize("damaged", DAMAGED_STEP_LINES)
+@pytest.mark.parametrize("after", ["", "saving checkpoint to out", "iter 5000: loss 1.8190, time 8648.58ms, mfu 0.58%"])
+def test_a_damaged_step_line_is_read_alike_from_a_stream_and_a_text(damaged, after):
+    text = damaged + "\n" + after
+    stream = read_stream(io.BytesIO(text.encode("utf-8")))
+    assert steps_of(stream) == steps_of(read_text(text))
+
+
 def steps_of(rep) -> dict:
     return {name: (list(run.samples.iters), list(run.samples.dts))
             for name, run in rep.runs.items()}

@@ -110,6 +110,7 @@ def test_memory_stays_bounded_on_a_big_stdin(kind, size):
     silent cut (the old reader held all of it, then cut it at 200 MiB)."""
     proc = subprocess.run([sys.executable, "-c", CHILD, kind, str(size)], capture_output=True,
                           text=True, timeout=120, cwd=ROOT)
+    assert proc.returncode == 0 and len(proc.stdout.split()) == 2, (proc.returncode, proc.stderr[-2000:])
     code, rss_mib = map(int, proc.stdout.split())
     assert rss_mib < 100, proc.stderr
     assert code in (0, 2)
