@@ -84,6 +84,7 @@ DAMAGED_STEP_LINES = [
     "iter 275\u12e7: loss 2.8867, time 398.15ms, mfu 12.56%",
     "iter 4: loss " + "9" * 60 + ", time 398.15ms, mfu 12.56%",  # a value past 40 chars
     "iter -1: loss 2.8867, time 398.15ms, mfu 12.56%",
+    "iter -0: loss 9.2471, time 3302.17ms, mfu 39.22%",
 ]
 
 

@@ -101,7 +101,7 @@ def nanogpt_bytes(run_bytes: bytes, n0: int, rep: LogReport) -> bool:
     each is exactly 'iter N: loss X, time Y ms, mfu Z%'. False: let the line path read
     them (a missing mfu, a nan, a zero time, a repeated step...)."""
     k = run_bytes.count(b"\n")
-    if not k or run_bytes.translate(None, b"0123456789.-") != _SKELETON * k:
+    if not k or run_bytes.translate(None, b"0123456789.-") != _SKELETON * k or b"iter -" in run_bytes:
         return False
     toks = run_bytes.translate(_KEEP_NUMBERS).split()
     if len(toks) != 4 * k or max(map(len, toks)) > 40:   # the line path's bound on a value
@@ -111,8 +111,8 @@ def nanogpt_bytes(run_bytes: bytes, n0: int, rep: LogReport) -> bool:
         iters = array("q", map(int, values[0::4]))
     except (ValueError, OverflowError):           # not numbers, or a step of inf or 1e30
         return False
-    if any(map(float.__ne__, values[0::4], map(float, iters))) or min(iters) < 0:
-        return False                              # a step number with decimals, or below 0
+    if any(map(float.__ne__, values[0::4], map(float, iters))):
+        return False                              # a step number with decimals
     loss, mfu = values[1::4], values[3::4]
     dts = array("d", map(float.__truediv__, values[2::4], repeat(1000.0)))
     if min(dts) < MIN_STEP_S or max(dts) > MAX_STEP_S or any(map(operator.eq, iters, islice(iters, 1, None))):
