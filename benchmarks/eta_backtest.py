@@ -1,11 +1,14 @@
-"""Backtest of advisor's ETA against the estimators progress bars and chat models use, on
-synthetic nanoGPT runs with exact truth (benchmarks/synthetic.py) and on real logs in
+"""Backtest of advisor's ETA against the estimators progress bars and chat models use.
+With --real: on the runs recorded with real trainers (benchmarks/real_backtest.py), the only
+figures the README quotes. Without: a unit-level check on SYNTHETIC nanoGPT runs with exact truth (benchmarks/synthetic.py) and on real logs in
 ../shared/logs. Cuts at 5, 10, 25, 50, 75 % of each run plus adversarial cuts (right after
 an evaluation, right before one, inside the first eval interval, right after a stall).
 Prints, per cut: median absolute % error, P90 absolute % error, coverage of advisor's range,
 and for advisor the stability of the predicted finish time. Not a pass/fail test.
 
-    python benchmarks/eta_backtest.py [--runs 40]
+    python benchmarks/eta_backtest.py --real [--half evaluation|calibration|all]
+    python benchmarks/eta_backtest.py --calibrate-real knowledge/eta_calibration.yaml
+    python benchmarks/eta_backtest.py [--runs 40]          # synthetic, unit-level
 """
 
 from __future__ import annotations
@@ -18,14 +21,11 @@ import sys
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
-import math  # noqa: E402
 
-import yaml  # noqa: E402
 
 from advisor.answers.eta import eta_answer  # noqa: E402
 from advisor.compute.eta import estimate  # noqa: E402
 from advisor.compute.eta_result import EtaConfig  # noqa: E402
-from advisor.compute.eta_stats import calibration_bucket  # noqa: E402
 from advisor.resources import data_dir  # noqa: E402
 from advisor.read import read_text  # noqa: E402
 from advisor.shell.knowledge import load_knowledge  # noqa: E402
@@ -85,7 +85,7 @@ def baselines(samples, remaining: int, run: SynthRun, cut: int) -> dict[str, flo
     return out
 
 
-def evaluate(runs: list[SynthRun], calibration=None, residuals=None):
+def evaluate(runs: list[SynthRun], calibration=None):
     rows: dict[str, dict[str, list]] = {}
     for run in runs:
         finishes = []
@@ -104,11 +104,6 @@ def evaluate(runs: list[SynthRun], calibration=None, residuals=None):
                 print("estimate failed", run.name, label, exc)
                 continue
             rem = run.max_iters - run.iters[cut]
-            if residuals is not None:
-                key = calibration_bucket(r.samples_used,
-                                         r.eval_cost_source if r.evals_remaining else "none",
-                                         r.trend_rel is not None)
-                residuals.setdefault(key, []).append(math.log(truth / r.remaining_s))
             row = rows.setdefault(label, {})
             if run.shift_at is not None and run.iters[cut] >= run.shift_at + run.max_iters // 10:
                 rows.setdefault("warning", {}).setdefault("fired", []).append("level_shift" in r.flags)
@@ -148,29 +143,6 @@ def report(title: str, rows) -> None:
     if "stability" in rows:
         st = rows["stability"]["advisor"]
         print(f"finish-time stability (std across cuts / run length), median: {100 * statistics.median(st):.2f} %")
-
-
-def calibrate(n_runs: int, path: str) -> None:
-    """Fit the 80 % range on calibration runs (seeds apart from the test runs): the 10th
-    and 90th percentiles of log(truth / point) per bucket (eta-method 5.7)."""
-    residuals: dict[str, list[float]] = {}
-    for scenario in ("stationary", "drift", "stalls"):
-        evaluate([make_run(1000 + seed, scenario) for seed in range(n_runs)], None, residuals)
-    buckets = {}
-    for key, xs in sorted(residuals.items()):
-        if len(xs) >= 20 and key.startswith("many/"):   # few samples keep the wide floors
-            xs = sorted(xs)
-            q = lambda p: xs[min(len(xs) - 1, int(p * len(xs)))]  # noqa: E731
-            buckets[key] = [round(q(0.10), 5), round(q(0.90), 5)]
-            print(f"{key:24s} n={len(xs):4d}  q10={q(0.10):+.4f}  q90={q(0.90):+.4f}")
-    doc = {"source": f"benchmarks/eta_backtest.py --calibrate: {n_runs} synthetic runs x 3 "
-                     "scenarios (stationary, drift, stalls), seeds 1000+, all cuts",
-           "buckets": buckets}
-    with open(path, "w", encoding="utf-8") as fh:
-        fh.write("# 80 % ETA range: 10th and 90th percentiles of log(truth / estimate), per bucket\n"
-                 "# (samples measured / how evaluations were costed / trend). Regenerate with\n"
-                 "#   python benchmarks/eta_backtest.py --calibrate knowledge/eta_calibration.yaml\n")
-        yaml.safe_dump(doc, fh, sort_keys=True)
 
 
 def real_logs() -> None:
@@ -219,15 +191,25 @@ def real_logs() -> None:
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--runs", type=int, default=40)
-    ap.add_argument("--calibrate", metavar="YAML")
+    ap.add_argument("--real", action="store_true", help="backtest on the recorded real runs")
+    ap.add_argument("--half", default="evaluation", choices=("evaluation", "calibration", "all"))
+    ap.add_argument("--calibrate-real", metavar="YAML", help="fit the ETA range on the calibration half")
+    ap.add_argument("--choose-level", action="store_true", help="score the level methods on the calibration half")
     args = ap.parse_args()
-    if args.calibrate:
-        calibrate(args.runs, args.calibrate)
+    if args.real or args.calibrate_real or args.choose_level:
+        import real_backtest
+        if args.calibrate_real:
+            real_backtest.calibrate(args.calibrate_real)
+        elif args.choose_level:
+            real_backtest.choose_level()
+        else:
+            real_backtest.main(args.half)
         return
     cal = load_knowledge(data_dir("knowledge")).eta_calibration
     for scenario in ("stationary", "drift", "stalls", "resume", "shift"):
         runs = [make_run(seed, scenario) for seed in range(args.runs)]
-        report(f"{scenario} ({len(runs)} synthetic runs)", evaluate(runs, cal))
+        report(f"SYNTHETIC {scenario} ({len(runs)} generated runs; not a measure of real accuracy)",
+               evaluate(runs, cal))
     real_logs()
 
 

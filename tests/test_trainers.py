@@ -101,7 +101,13 @@ def test_eta_for_trainers_with_a_printed_total(know, name):
     answer = eta_answer(s.context())
     run = s.log.main_run()
     assert answer.data["eta"].steps_remaining == run.printed["total_steps"][0] - run.samples[-1].iter
-    assert "evals_not_counted" in answer.data["notes"]
+    # a progress bar's elapsed clock runs through the evaluations (taken out and put on their
+    # schedule when the trainer timed them); a step timer does not
+    clock = "bar_clock" in run.printed
+    timed = answer.data["eta"].eval_cost_source == "eval_runtime"
+    assert answer.data["notes"] == ([] if timed else ["evals_in_clock"] if clock else ["evals_not_counted"])
+    assert timed == (name == "hf_trainer.log")     # the one of these whose evaluations print eval_runtime
+    assert clock == (name in ("hf_trainer.log", "unsloth.log"))
 
 
 def test_eta_for_a_zero_based_trainer(know):

@@ -6,7 +6,7 @@ from __future__ import annotations
 from advisor.answers.answer import Answer
 from advisor.answers.summary import read_summary, run_summary
 from advisor.compute.context import Context
-from advisor.compute.eta_inputs import last_line_gap, measure
+from advisor.compute.eta_inputs import UNSEEN_EVALS_PRIOR, last_line_gap, measure
 from advisor.errors import AdvisorError
 from advisor.read.facts import canonical_key, parse_fact
 from advisor.read.units import step_seconds
@@ -29,7 +29,17 @@ def eta_answer(ctx: Context, arg: str = "") -> Answer:
         "eval_interval": m.eval_interval,
         "eval_iters": m.eval_iters,
         "read": read_summary(ctx.log, m.run),
+        "unseen_evals_prior": UNSEEN_EVALS_PRIOR,
+        "printed_remaining_s": _printed_remaining(m.run),
     }, question=True)
+
+
+def _printed_remaining(run) -> float | None:
+    """The remaining time the trainer itself printed on the run's last step line."""
+    value = run.printed.get("printed_remaining_s")
+    if value is None or value[0] is None or value[1] < run.samples[-1].lineno:
+        return None
+    return float(value[0])
 
 
 def whatif_answer(ctx: Context, arg: str) -> Answer:

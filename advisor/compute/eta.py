@@ -16,12 +16,13 @@ import bisect
 import datetime as _dt
 import math
 import statistics
-from typing import Mapping, NamedTuple, Sequence
+from typing import NamedTuple, Sequence
 
 from advisor.compute.eta_result import EtaConfig, EtaResult, Excluded
 from advisor.compute.eta_stats import (calibration_bucket, damped_trend, evals_between,
                                        last_level_shift, newest_segment, rel_band, robust_scale)
 from advisor.errors import AdvisorError
+from advisor.knowledge.model import EtaCalibration
 from advisor.read.logs.steps import Sample
 
 WARMUP_LOCAL_ITERS = 50      # warm-up can only stretch this far past a process start
@@ -31,6 +32,7 @@ STALL_FACTOR = 1.2
 WINDOW_MIN, WINDOW_MAX, WINDOW_FRAC = 30, 300, 0.3
 EVAL_PRIOR_BAND = (0.5, 1.5)  # kappa band of the eval-cost prior (eta-method 5.5)
 SHIFT_BAND = 0.10            # after a level shift the range allows at least this much
+LEVEL_METHOD = "mean_window"   # or "median_level": see level_of
 NEAR_EVAL = 5                # an evaluation's overhead: against this many regular steps each side
 
 
@@ -112,10 +114,8 @@ def level(steps: Steps, n_rem: int, sec_per_step: float | None) -> Level:
     stalls = find_stalls(seg, regular)
     stall_set = set(stalls)
     inliers = [i for i in regular if i not in stall_set]
-    w = min(WINDOW_MAX, max(WINDOW_MIN, math.ceil(WINDOW_FRAC * len(inliers))))
-    window = inliers[-w:]
+    window, mu = level_of(seg, inliers, regular)
     values = [seg[i].dt_s for i in window]
-    mu = statistics.fmean(values)
     rel = rel_band(values, mu)
     if shift is not None:
         rel = max(rel, SHIFT_BAND)
@@ -132,6 +132,18 @@ def level(steps: Steps, n_rem: int, sec_per_step: float | None) -> Level:
         rel = max(rel, min(0.5, abs(trend_rel) / 2 + beyond / 2))   # the drift may go on
         mu = steps_s / n_rem
     return Level(regular, stalls, window, mu, rel, scale, steps_s, shift_at, shift_ratio, trend_rel)
+
+
+def level_of(seg: list[Sample], inliers: list[int], regular: list[int]) -> tuple[list[int], float]:
+    """(the steps measured, seconds per regular step) by LEVEL_METHOD, the method that
+    scored best on the calibration half of the recorded real runs (eta_backtest --real
+    --choose-level): 'mean_window', the mean of the newest 30 % (30..300) of the steps
+    without stalls; 'median_level', the median of every regular step of the current level."""
+    if LEVEL_METHOD == "median_level":
+        return regular, statistics.median(seg[i].dt_s for i in regular)
+    w = min(WINDOW_MAX, max(WINDOW_MIN, math.ceil(WINDOW_FRAC * len(inliers))))
+    window = inliers[-w:]
+    return window, statistics.fmean(seg[i].dt_s for i in window)
 
 
 def find_stalls(seg: list[Sample], regular: list[int]) -> list[int]:
@@ -175,7 +187,7 @@ def eval_cost(steps: Steps, lv: Level, cfg: EtaConfig, eval_steps: Sequence[int]
 def estimate(samples: Sequence[Sample], cfg: EtaConfig, eval_steps: Sequence[int] = (),
              anchor: _dt.datetime | None = None, first_step: int = 0,
              sec_per_step: float | None = None,
-             calibration: Mapping[str, tuple[float, float]] | None = None) -> EtaResult:
+             calibration: EtaCalibration | None = None) -> EtaResult:
     """ETA from logged iterations. `anchor` is the clock time of the last line (or now);
     `first_step` is the number the trainer prints for its first step (0 or 1);
     `sec_per_step` replaces the measured step time (a what-if; evaluations scale with it)."""
@@ -191,14 +203,14 @@ def estimate(samples: Sequence[Sample], cfg: EtaConfig, eval_steps: Sequence[int
     low = lv.steps_s * (1 - lv.rel) + ev.remaining * ev.low_s + stall_s * 0.5
     high = lv.steps_s * (1 + lv.rel) + ev.remaining * ev.high_s + stall_s * 2.0
     flags = _flags(steps, lv, ev)
-    bucket = calibration_bucket(len(lv.window), ev.source if ev.remaining else "none",
-                                lv.trend_rel is not None)
-    if calibration and bucket in calibration and remaining > 0 and lv.shift_at is None \
-            and len(lv.window) >= WINDOW_MIN and sec_per_step is None:
-        # an 80 % range measured on backtest residuals (eta-method 5.7): log(truth/point)
-        q_lo, q_hi = calibration[bucket]
-        low, high = remaining * math.exp(q_lo), remaining * math.exp(q_hi)
-        flags.append("calibrated")
+    if calibration is not None and remaining > 0 and sec_per_step is None and len(lv.window) >= 5:
+        history = "variable" if lv.rel > calibration.spread_split else "steady"
+        bucket = calibration_bucket(steps.last / max(1, cfg.max_iters), history)
+        if bucket in calibration.buckets:
+            # the 80 % range of real runs at this stage (eta_backtest --calibrate-real)
+            q_lo, q_hi = calibration.buckets[bucket]
+            low, high = remaining * math.exp(q_lo), remaining * math.exp(q_hi)
+            flags.append("calibrated")
 
     def at(seconds):
         if anchor is None:

@@ -5,10 +5,13 @@ Used by the ETA and what-if answers and by the advice signals alike."""
 
 from __future__ import annotations
 
+import dataclasses
+import datetime as _dt
 import math
 from typing import NamedTuple
 
 from advisor.compute import eta as eta_mod
+from advisor.compute import eta_clock
 from advisor.compute.context import Context
 from advisor.compute.eta_result import EtaConfig, EtaResult, Gap, gap, line_gap
 from advisor.errors import AdvisorError
@@ -22,6 +25,9 @@ ETA_TAIL = 20_000
 LINE_GAP_TAIL = 50       # the usual time between lines, from the newest so many
 # what an ETA of a trainer whose step timer leaves evaluations out says of them
 EVALS_NOT_COUNTED = "evals_not_counted"
+# ... and of one whose time per step comes from a progress bar's elapsed clock
+EVALS_IN_CLOCK = "evals_in_clock"
+UNSEEN_EVALS_PRIOR = 0.25
 _PRIOR_KEYS = frozenset({"eval_iters", "gradient_accumulation_steps", "num_gpus"})
 
 
@@ -93,9 +99,20 @@ def _nanogpt(ctx: Context, run: Run, sec_per_step: float | None) -> Measured:
 
 
 def _step_timer_only(ctx: Context, run: Run, sec_per_step: float | None) -> Measured:
-    """Trainers whose step timer leaves evaluations out: steps x step time, with the
-    trainer's own total; evaluations are named as not counted."""
+    """Trainers whose step timer leaves evaluations out: the progress bar's elapsed clock
+    when the log shows one (it runs through the evaluations), else steps x step time, with
+    the trainer's own total; evaluations are then named as not counted."""
     used: list[Fact] = []
+    clock = run.printed.get("bar_clock")
+    if clock and sec_per_step is None and clock[0][0] == run.samples[-1].iter:
+        total = _total_steps(ctx, run, used)
+        step, elapsed, rate_s = clock[0]
+        bar = eta_clock.BarClock(step - run.step_base + 1, elapsed, step, total - 1 + run.step_base, rate_s)
+        evals = _timed_evals(ctx, run, used)
+        result = eta_clock.from_clock(bar, _anchor(ctx, run, used), ctx.knowledge.eta_calibration, evals)
+        if result.eval_cost_source == "eval_runtime":
+            return Measured(run, result, tuple(used), (), round(evals.interval), None)
+        return Measured(run, result, tuple(used), (EVALS_IN_CLOCK,), None, None)
     scale = 1.0
     if run.dt_kind == DT_MICRO and "micro_batches_per_step" in run.printed:
         scale = float(run.printed["micro_batches_per_step"][0] or 1)
@@ -103,21 +120,80 @@ def _step_timer_only(ctx: Context, run: Run, sec_per_step: float | None) -> Meas
              for s in run.samples[-ETA_TAIL:] if s.dt_s is not None and s.dt_s > 0]
     if not timed:
         raise AdvisorError("no_step_times", trainer=run.trainer)
-    given = ctx.given("max_iters")
-    if given is not None:
-        used.append(given)
-        total = given.value
-    elif "total_steps" in run.printed:
-        total, line = run.printed["total_steps"]
-        used.append(Fact("max_iters", total, Source.LOG, "log", line))
-    else:
-        raise AdvisorError("max_iters_missing", last=run.samples[-1].iter)
-    last_index = total - 1 + run.step_base
+    last_index = _total_steps(ctx, run, used) - 1 + run.step_base
     cfg = EtaConfig(max_iters=last_index, eval_interval=last_index + 1, eval_iters=0,
                     gradient_accumulation_steps=1)
     result = eta_mod.estimate(timed, cfg, (), _anchor(ctx, run, used), first_step=run.step_base,
                               sec_per_step=sec_per_step)
-    return Measured(run, result, tuple(used), (EVALS_NOT_COUNTED,), None, None)
+    return Measured(run, unseen_evals_widen(result), tuple(used), (EVALS_NOT_COUNTED,), None, None)
+
+
+def _timed_evals(ctx: Context, run: Run, used: list[Fact]) -> eta_clock.TimedEvals | None:
+    """The evaluations the trainer timed itself (HF's eval_runtime), on the given
+    eval_interval, else the one their epochs imply, else their steps; None when it timed
+    none. eval_runtime is HF Trainer's, which (5.x) evaluates once more at max_steps."""
+    timed = [e for e in run.evals if e.runtime_s and e.runtime_s > 0]
+    if not timed:
+        return None
+    runtimes = [e.runtime_s for e in timed]
+    given = ctx.given("eval_interval")
+    by_epoch = _epoch_schedule(run, timed)
+    if given is not None:
+        used.append(given)
+        last_seen = by_epoch[1] if by_epoch else max(e.step for e in timed)
+        return eta_clock.TimedEvals(runtimes, float(given.value), last_seen, at_end=True)
+    if by_epoch:
+        interval, last_seen = by_epoch
+        used.append(Fact("eval_interval", round(interval), Source.DERIVED, "eval_lines"))
+        return eta_clock.TimedEvals(runtimes, interval, last_seen, at_end=True)
+    if not any(e.step > 0 for e in timed):
+        return None
+    interval, _ = _eval_interval(ctx, run, used)
+    return eta_clock.TimedEvals(runtimes, float(interval), max(e.step for e in timed), at_end=True)
+
+
+def _epoch_schedule(run: Run, timed) -> tuple[float, float] | None:
+    """(steps between evaluations, step of the newest one) from the epochs HF prints with
+    each evaluation and log line: a screen loses and reorders lines, never epochs."""
+    per_epoch = run.printed.get("steps_per_epoch")
+    epochs = sorted({e.epoch for e in timed if e.epoch and e.epoch > 0})
+    if not per_epoch or not epochs or per_epoch[0] <= 0:
+        return None
+    steps_per_epoch = per_epoch[0]
+    gaps = [b - a for a, b in zip(epochs, epochs[1:]) if b - a > 1e-4]
+    spacing = min([epochs[0]] + gaps)
+    return spacing * steps_per_epoch, epochs[-1] * steps_per_epoch
+
+
+def unseen_evals_widen(result: EtaResult) -> EtaResult:
+    """Evaluations the log cannot show still take time: the high end grows by
+    UNSEEN_EVALS_PRIOR of the estimate (the HF runs of benchmarks/real_runs spent 5-25 %
+    of their loop evaluating)."""
+    high = result.high_s + UNSEEN_EVALS_PRIOR * result.remaining_s
+    return dataclasses.replace(result, high_s=high, high_at=_later(result, high),
+                               flags=result.flags + ("evals_unseen",))
+
+
+def _later(result: EtaResult, high: float):
+    if result.finish_at is None:
+        return None
+    try:
+        return result.finish_at + _dt.timedelta(seconds=high - result.remaining_s)
+    except (OverflowError, ValueError):
+        return None
+
+
+def _total_steps(ctx: Context, run: Run, used: list[Fact]) -> int:
+    """The number of steps of the run: given, else printed by the trainer."""
+    given = ctx.given("max_iters")
+    if given is not None:
+        used.append(given)
+        return given.value
+    if "total_steps" in run.printed:
+        total, line = run.printed["total_steps"]
+        used.append(Fact("max_iters", total, Source.LOG, "log", line))
+        return total
+    raise AdvisorError("max_iters_missing", last=run.samples[-1].iter)
 
 
 def _eval_interval(ctx: Context, run: Run, used: list[Fact]) -> tuple[int, list[str]]:

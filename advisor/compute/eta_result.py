@@ -58,6 +58,8 @@ class EtaResult:
     finish_at: _dt.datetime | None = None
     low_at: _dt.datetime | None = None
     high_at: _dt.datetime | None = None
+    clock_s: float | None = None         # a progress bar's elapsed clock the step time came from
+    bar_rate_s: float | None = None      # the same bar's own (smoothed) seconds per step
 
     @property
     def low_rel(self) -> float:
@@ -96,6 +98,8 @@ class EtaResult:
             "level_shift_at": self.shift_at,
             "level_shift_ratio": self.shift_ratio,
             "trend": self.trend_rel,
+            "clock_s": self.clock_s,
+            "bar_rate_s": self.bar_rate_s,
         }
 
 

@@ -109,8 +109,12 @@ def damped_trend(iters: Sequence[int], dts: Sequence[float], n_rem: int):
     return total, slope_rel, beyond
 
 
-def calibration_bucket(samples_used: int, eval_source: str, trend: bool) -> str:
-    """Which residual quantiles apply: how much was measured, how evaluations were
-    costed, whether a trend was followed."""
-    size = "few" if samples_used < 30 else "many"
-    return f"{size}/{eval_source}/{'trend' if trend else 'flat'}"
+STAGES = ((0.2, "0-20"), (0.4, "20-40"), (0.6, "40-60"), (1.01, "60-100"))
+
+
+def calibration_bucket(done: float, history: str) -> str:
+    """Which residual quantiles apply: how far the run is (the fraction of its steps done)
+    and what its history is: 'steady' or 'variable' step times, or 'clock' (a progress
+    bar's elapsed clock, one number with no spread)."""
+    stage = next(name for upto, name in STAGES if min(max(done, 0.0), 1.0) < upto)
+    return f"{stage}/{history}"

@@ -4,7 +4,7 @@ the file and the entry when the document cannot be used."""
 
 from __future__ import annotations
 
-from advisor.knowledge.model import Example, KnowledgeError
+from advisor.knowledge.model import EtaCalibration, Example, KnowledgeError
 from advisor.read.facts import KeySpec
 from advisor.read.gpus import build_table
 from advisor.read.phrase_schema import check_tables
@@ -52,18 +52,24 @@ def examples(doc, where: str) -> dict[str, Example]:
     return out
 
 
-def calibration(doc, where: str) -> dict[str, tuple[float, float]]:
+def calibration(doc, where: str) -> EtaCalibration:
     if not doc:
-        return {}
+        return EtaCalibration()
     if not isinstance(doc, dict) or not doc.get("source") or not isinstance(doc.get("buckets"), dict):
         raise KnowledgeError(f"{where}: needs `source` and `buckets`")
-    out = {}
+    buckets = {}
     for key, pair in doc["buckets"].items():
         if (not isinstance(pair, list) or len(pair) != 2
                 or not all(isinstance(v, (int, float)) for v in pair) or not pair[0] <= 0 <= pair[1]):
             raise KnowledgeError(f"{where}: bucket {key!r} needs [q10 <= 0, q90 >= 0]")
-        out[key] = (float(pair[0]), float(pair[1]))
-    return out
+        buckets[key] = (float(pair[0]), float(pair[1]))
+    split = doc.get("spread_split", 0.05)
+    runs = doc.get("runs", [])
+    if not isinstance(split, (int, float)) or not 0 < split < 1:
+        raise KnowledgeError(f"{where}: spread_split needs a number between 0 and 1")
+    if not isinstance(runs, list) or not all(isinstance(r, str) for r in runs):
+        raise KnowledgeError(f"{where}: runs needs a list of run names")
+    return EtaCalibration(buckets, float(split), tuple(runs))
 
 
 def gpus(doc, where: str) -> list:

@@ -28,11 +28,22 @@ class Example:
 
 
 @dataclass(frozen=True)
+class EtaCalibration:
+    """The ETA's 80 % range, measured on the calibration half of the recorded real runs:
+    per bucket (stage of the run / how steady its step times are), the 10th and 90th
+    percentiles of log(true remaining / estimate). `spread_split` divides steady from
+    variable histories (the estimate's relative spread); `runs` names the runs used."""
+    buckets: dict[str, tuple[float, float]] = field(default_factory=dict)
+    spread_split: float = 0.05
+    runs: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
 class Knowledge:
     keys: dict[str, KeySpec]
     aliases: dict[str, str]
     examples: dict[str, Example]
-    eta_calibration: dict[str, tuple[float, float]]
+    eta_calibration: EtaCalibration
     gpus: list[tuple[tuple[str, ...], Gpu]] = field(default_factory=list)  # longest pattern first
     datasets: dict[str, dict] = field(default_factory=dict)    # name or alias -> dataset row
     models: dict[str, dict] = field(default_factory=dict)      # name or alias -> preset row

@@ -102,6 +102,18 @@ def py_dict(text: str) -> dict | None:
     return out
 
 
+_DHMS = re.compile(r"^(?:(\d{1,9})d)?\s?(?:(\d{1,9})h)?\s?(?:(\d{1,9})m)?\s?(?:(\d{1,9})s)?$")
+
+
+def dhms(text: str) -> float | None:
+    """ms-swift's '472d 8h 9m 53s', '9m 53s', '53s' -> seconds; anything else None."""
+    m = _DHMS.match(text.strip())
+    if not m or not any(m.groups()):
+        return None
+    d, h, mi, s = (int(g or 0) for g in m.groups())
+    return ((d * 24 + h) * 60 + mi) * 60 + float(s)
+
+
 def hms(text: str) -> float | None:
     """'1:02:03' -> 3723.0, '38:04' -> 2284.0, '125:26:43' -> hours not wrapped."""
     parts = text.strip().split(":")

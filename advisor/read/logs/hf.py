@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 
-from advisor.read.logs.fields import hms, integer, num, py_dict
+from advisor.read.logs.fields import dhms, hms, integer, num, py_dict
 from advisor.read.logs.runs import DT_RATE, EvalLine, LogReport
 from advisor.read.logs.steps import Sample
 
@@ -18,6 +18,9 @@ _BAR = re.compile(
     r"^(?P<label>[A-Za-z][\w .-]{0,40}?:)?\s{0,4}(?P<pct>\d{1,3})%\|[^|]{0,400}\|\s{0,4}"
     r"(?P<n>\d{1,12})/(?P<total>\d{1,12}|\?)\s{0,4}\[(?P<elapsed>[\d:]{1,12})(?:<(?P<remaining>[\d:?]{1,12}))?"
     r",\s{0,4}(?:(?P<rate>[\d.]{1,20}|\?)\s?(?P<unit>it/s|s/it))?(?P<post>[^\]]{0,400})\]")
+# labels of the other bars a training screen carries: checkpoint writes, data preparation
+_NOT_TRAINING = re.compile(r"shard|load|writ|sav|map|token|generat|download|fetch|eval|process|"
+                           r"filter|convert|pack|upload|predict|test", re.I)
 _NOTEBOOK = re.compile(
     r"^\[\s{0,8}(\d{1,12})/(\d{1,12}) ([\d:]{1,12}) < ([\d:]{1,12}), ([\d.]{1,20}) it/s(?:, (.{0,200}))?\]")
 _HEADER = re.compile(r"^(Num examples|Num Epochs|Instantaneous batch size per device|"
@@ -75,6 +78,7 @@ def tqdm_bar(line: str, n: int, ts, rep: LogReport) -> bool:
     if label.startswith("Epoch"):
         run = rep.run("PyTorch Lightning", n)
         run.variant = "tqdm"
+        run.step_base = 1                              # a bar counts the batches done
         epoch = integer(label.split()[1]) if len(label.split()) > 1 else None
         run.record("epoch", epoch, n)
         run.record("batches_per_epoch", total, n)
@@ -83,12 +87,23 @@ def tqdm_bar(line: str, n: int, ts, rep: LogReport) -> bool:
                                   None, n, ts))
     else:
         run = _rename(rep, "ms-swift", n) if label == "Train" else rep.run(_hf_name(rep), n)
+        known = run.printed.get("total_steps")
+        if label and label != "Train" and _NOT_TRAINING.search(label):
+            return True                                # 'Writing model shards: 100%| 1/1 ...'
+        if known and total is not None and known[0] != total:
+            return True                                # HF's unlabelled evaluation bar
         run.step_base = 1
         run.record("total_steps", total, n)
         run.add(Sample(step, dt, None, None, n, ts))
     run.dt_kind = DT_RATE
+    elapsed = hms(m.group("elapsed"))
+    if elapsed and step > 0:                           # the bar's clock: evaluations included
+        run.record("bar_clock", (step, elapsed, dt), n)
     if m.group("remaining") and "?" not in m.group("remaining"):
         run.record("printed_remaining_s", hms(m.group("remaining")), n)
+    rest = line[m.end():].strip()
+    if rest.startswith("{"):            # a log line printed over the bar's (stdout beside stderr)
+        hf_dict(rest, n, ts, rep)
     return True
 
 
@@ -141,12 +156,14 @@ def hf_dict(line: str, n: int, ts, rep: LogReport) -> bool:
                                   num(d.get("learning_rate")), num(d.get("grad_norm"))))
         if "remaining_time" in d:
             run.record("printed_remaining", str(d["remaining_time"]), n)
+            run.record("printed_remaining_s", dhms(str(d["remaining_time"])), n)
         if "memory(GiB)" in d:
             run.record("memory_gib", num(d["memory(GiB)"]), n)
         return True
     if "eval_loss" in d:
         step = run.samples[-1].iter if run.samples else 0
-        run.evals.append(EvalLine(step, None, num(d["eval_loss"]), n))
+        run.evals.append(EvalLine(step, None, num(d["eval_loss"]), n, num(d.get("eval_runtime")),
+                                  num(d.get("epoch"))))
         return True
     if "train_runtime" in d:
         run.record("train_runtime_s", num(d["train_runtime"]), n)
@@ -154,6 +171,13 @@ def hf_dict(line: str, n: int, ts, rep: LogReport) -> bool:
         return True
     if "loss" in d:
         run.record("last_epoch", num(d.get("epoch")), n)
+        if run.samples and num(d.get("epoch")):
+            # steps per epoch, to place the evaluations: a screen can only have lost bar
+            # updates before a log line (the bar reaches a step before its line prints), so
+            # the largest ratio is the truest
+            ratio = run.samples[-1].iter / num(d["epoch"])
+            if ratio > run.printed.get("steps_per_epoch", (0.0, 0))[0]:
+                run.record("steps_per_epoch", ratio, n)
         run.record("last_loss", num(d["loss"]), n)
         run.record("last_lr", num(d.get("learning_rate")), n)
         run.record("last_grad_norm", num(d.get("grad_norm")), n)

@@ -138,7 +138,7 @@ def nanochat(line: str, n: int, ts, rep: LogReport) -> bool:
         run.record("total_steps", int(m.group(2)), n)
         if "eta" in seg:
             v = num(seg["eta"].rstrip("m"))
-            run.record("printed_eta_s", v * 60 if v is not None else None, n)
+            run.record("printed_remaining_s", v * 60 if v is not None else None, n)
         run.add(Sample(int(m.group(1)), ms_or_s(seg.get("dt", "")), num(seg.get("loss")),
                                   num(mfu), n, ts, num(seg.get("tok/sec"))))
         return True

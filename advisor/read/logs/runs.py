@@ -19,6 +19,8 @@ class EvalLine:
     train_loss: float | None
     val_loss: float | None
     lineno: int
+    runtime_s: float | None = None    # the trainer's own timer of this evaluation (eval_runtime)
+    epoch: float | None = None        # where it fell, in epochs (HF prints no step with it)
 
 
 @dataclass(frozen=True, slots=True)
