@@ -64,3 +64,31 @@ def test_watch_a_missing_file(know):
     out = io.StringIO()
     env = Environment(stdin=io.StringIO(), stdout=out, stdin_isatty=False, stdout_isatty=False)
     assert watch("/nonexistent/x.log", Conversation(know), env, max_polls=1) == 2
+
+
+def test_an_evaluation_bar_that_starts_a_poll_is_not_the_training_bar(know, tmp_path):
+    """Each poll reads only the new lines; an HF evaluation bar (100/100) at the start of
+    one used to read as a finished 100-step run, and the watch stopped there (found by
+    benchmarks/watch_replay.py on the recorded hf-02)."""
+    path = tmp_path / "train.log"
+    polls = [
+        "***** Running training *****\n  Total optimization steps = 1,500\n"
+        " 20%|██        | 300/1500 [00:27<01:45, 11.42it/s]\n",
+        "100%|██████████| 200/200 [00:04<00:00, 44.46it/s]\n"
+        " 21%|██        | 310/1500 [00:33<01:45, 11.40it/s]\n",
+    ]
+    path.write_text(polls[0], encoding="utf-8")
+    pending = list(polls[1:])
+
+    def sleep(_):
+        if pending:
+            with open(path, "a", encoding="utf-8") as fh:
+                fh.write(pending.pop(0))
+
+    out = io.StringIO()
+    env = Environment(stdin=io.StringIO(), stdout=out, stdin_isatty=False, stdout_isatty=False)
+    conv = Conversation(know)
+    assert watch(str(path), conv, env, interval=0.1, sleep=sleep, max_polls=3) == 0
+    run = conv.log.main_run()
+    assert run.printed["total_steps"][0] == 1500 and run.samples[-1].iter == 310
+    assert "no training remains" not in out.getvalue()

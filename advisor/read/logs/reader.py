@@ -35,11 +35,24 @@ PENDING_MAX = 500        # a progress bar cut in two is at most this long
 class _Reader:
     """The reading state: the report so far, the line count, a pending split bar."""
 
-    def __init__(self):
+    def __init__(self, known: LogReport | None = None):
         self.rep = LogReport()
         self.n = 0
+        if known is not None:
+            self.seed(known)
         self.pending = ""      # a progress bar cut in two by a notebook or a narrow terminal
         self.cutting = False   # the stream's current line is overlong and being cut
+
+    def seed(self, known: LogReport) -> None:
+        """Go on from what earlier reads of the same log found (a followed file is read poll
+        by poll): each run's printed total, so that an evaluation bar with its own total
+        that starts a poll is still told from the training bar."""
+        for name, old in known.runs.items():
+            if "total_steps" in old.printed:
+                run = self.rep.runs[name] = Run(name)
+                run.printed["total_steps"] = old.printed["total_steps"]
+                run.step_base, run.dt_kind, run.variant = old.step_base, old.dt_kind, old.variant
+                run.mfu_peak, run.first_line, run.last_line = old.mfu_peak, old.first_line, old.last_line
 
     def line(self, raw: str) -> None:
         self.n += 1
@@ -125,11 +138,12 @@ def line_end(raw):
     return tail[cr:] if cr >= 0 else tail
 
 
-def read_stream(fh, limit: int | None = None) -> LogReport:
+def read_stream(fh, limit: int | None = None, known: LogReport | None = None) -> LogReport:
     """A binary file object, read in blocks: memory stays bounded whatever its size, and so
     does a line without an end. Runs of plain nanoGPT step lines are read without decoding
-    them line by line. `limit`: bytes read at most (the report says when it stopped)."""
-    reader = _Reader()
+    them line by line. `limit`: bytes read at most (the report says when it stopped).
+    `known`: what earlier reads of the same log found (see _Reader.seed)."""
+    reader = _Reader(known)
     rest, read = b"", 0
     while limit is None or read < limit:
         chunk = fh.read(BLOCK if limit is None else min(BLOCK, limit - read))
