@@ -33,10 +33,13 @@ _TS = r"(\d{4}-\d{2}-\d{2})[ T](\d{2}:\d{2}:\d{2})(?:[.,](\d{1,6}))?(Z|[+-]\d{2}
 _PREFIXES = [
     re.compile(r"^\[titan\]\s*"),
     re.compile(r"^\[rank\d{1,5}\]:?\s*"),
+    re.compile(r"^\[Rank \d{1,5}\]\s*"),                                       # DeepSpeed
     re.compile(r"^\[\d{1,5},mpirank:\d{1,5}[^\]]{0,80}\]<std(?:out|err)>:\s*"),
     re.compile(r"^\((?:RayTrainWorker|TorchTrainer|\w{1,40}) pid=\d{1,10}(?:, ip=[\d.]{1,40})?\)\s*"),
     re.compile(r"^\d{1,7}(?:\.\d{1,3})?s\t\d{1,9}\t"),                      # Kaggle cell timer
     re.compile(r"^\[(?:INFO|WARNING|ERROR|DEBUG)\]\s*(?:\[[^\]]{1,80}\]\s*)?"),  # DeepSpeed
+    re.compile(r"^\[(?:INFO|WARNING|ERROR|DEBUG)\|[^\]]{1,80}\]\s*"),      # HF: [INFO|trainer.py:1786]
+    re.compile(r"^>>\s+"),                                                     # ... date >> text
     re.compile(r"^(?:INFO|WARNING|ERROR|DEBUG)(?::\S{0,80}:|\s*[-:|])\s*"),
     re.compile(r"^\S{1,80} - (?:INFO|WARNING|ERROR|DEBUG) - "),                 # logger - LEVEL -
     re.compile(r"^(?:INFO|WARNING|ERROR|DEBUG) - "),

@@ -14,10 +14,18 @@ from advisor.read.logs.fields import dhms, hms, integer, num, py_dict
 from advisor.read.logs.runs import DT_RATE, EvalLine, LogReport
 from advisor.read.logs.steps import Sample
 
+# tqdm's bar as terminals, notebooks and log files leave it: the bar column may be missing
+# (`label: 45% 450/1000 [...]`), the end cut off by the terminal's width or by a message
+# printed over it (no `]`, the unit cut to `s/i`); a bar without a total counts `5it [...]`.
 _BAR = re.compile(
-    r"^(?P<label>[A-Za-z][\w .-]{0,40}?:)?\s{0,4}(?P<pct>\d{1,3})%\|[^|]{0,400}\|\s{0,4}"
-    r"(?P<n>\d{1,12})/(?P<total>\d{1,12}|\?)\s{0,4}\[(?P<elapsed>[\d:]{1,12})(?:<(?P<remaining>[\d:?]{1,12}))?"
-    r",\s{0,4}(?:(?P<rate>[\d.]{1,20}|\?)\s?(?P<unit>it/s|s/it))?(?P<post>[^\]]{0,400})\]")
+    r"^(?P<label>[A-Za-z][\w .-]{0,40}?:)?\s{0,4}(?P<pct>\d{1,3})%(?:\|[^|]{0,400}\||\s)\s{0,4}"
+    r"(?P<n>\d{1,12})/(?P<total>\d{1,12}|\?)\s{0,4}(?:\[(?P<elapsed>[\d:]{1,12})(?:<(?P<remaining>[\d:?]{1,12}))?"
+    r"(?:,\s{0,4}(?:(?P<rate>\d{1,12}(?:\.\d{1,8})?|\?)\s?(?P<unit>s/it|it/s|s/i|s/|it/|it|s)?)?"
+    r"(?P<post>[^\]]{0,400})(?P<close>\])?)?)?")
+_BAR_NO_TOTAL = re.compile(
+    r"^(?P<label>[A-Za-z][\w .-]{0,40}?:)?\s{0,4}(?P<n>\d{1,12})it \[(?P<elapsed>[\d:]{1,12})"
+    r"(?:,\s{0,4}(?:(?P<rate>\d{1,12}(?:\.\d{1,8})?|\?)\s?(?P<unit>s/it|it/s|s/i|s/|it/|it|s)?)?"
+    r"(?P<post>[^\]]{0,400})(?P<close>\])?)?")
 # labels of the other bars a training screen carries: checkpoint writes, data preparation
 _NOT_TRAINING = re.compile(r"shard|load|writ|sav|map|token|generat|download|fetch|eval|process|"
                            r"filter|convert|pack|upload|predict|test", re.I)
@@ -61,18 +69,20 @@ _RANK = {"HF Trainer": 0, "TRL": 1, "axolotl": 2, "unsloth": 3, "ms-swift": 4}
 
 
 def tqdm_bar(line: str, n: int, ts, rep: LogReport) -> bool:
-    if "%|" not in line:
+    if "%" in line:
+        m = _BAR.match(line)
+        total = integer(m.group("total")) if m and m.group("total") != "?" else None
+    elif "it [" in line:
+        m, total = _BAR_NO_TOTAL.match(line), None
+    else:
         return False
-    m = _BAR.search(line)
     if not m:
         return False
     label = (m.group("label") or "").rstrip(":").strip()
     step = int(m.group("n"))
-    total = integer(m.group("total")) if m.group("total") != "?" else None
-    rate, unit = num(m.group("rate")), m.group("unit")
-    dt = None
-    if rate:
-        dt = rate if unit == "s/it" else 1.0 / rate
+    if step == 0 and total is None:
+        return True                                    # a bar not started: 'Training: 0it [00:00, ?it/s]'
+    dt = bar_seconds(num(m.group("rate")), m.group("unit"))
     if label.startswith("Validation") or label.startswith("Testing") or label.startswith("Predicting"):
         return True                                    # Lightning validation bar: eval progress
     if label.startswith("Epoch"):
@@ -92,19 +102,32 @@ def tqdm_bar(line: str, n: int, ts, rep: LogReport) -> bool:
             return True                                # 'Writing model shards: 100%| 1/1 ...'
         if known and total is not None and known[0] != total:
             return True                                # HF's unlabelled evaluation bar
+        if "train_runtime_s" in run.printed and not label:
+            return True                                # a bar after the training summary
         run.step_base = 1
         run.record("total_steps", total, n)
         run.add(Sample(step, dt, None, None, n, ts))
     run.dt_kind = DT_RATE
-    elapsed = hms(m.group("elapsed"))
+    elapsed = hms(m.group("elapsed")) if m.group("elapsed") else None
     if elapsed and step > 0:                           # the bar's clock: evaluations included
         run.record("bar_clock", (step, elapsed, dt), n)
-    if m.group("remaining") and "?" not in m.group("remaining"):
+    if total is not None and m.group("remaining") and "?" not in m.group("remaining") and m.group("rate"):
         run.record("printed_remaining_s", hms(m.group("remaining")), n)
     rest = line[m.end():].strip()
+    post = m.group("post") or ""
+    if not m.group("close") and "{" in post:
+        rest = post[post.index("{"):]   # the bar's end overwritten by a log line
     if rest.startswith("{"):            # a log line printed over the bar's (stdout beside stderr)
         hf_dict(rest, n, ts, rep)
     return True
+
+
+def bar_seconds(rate: float | None, unit: str | None) -> float | None:
+    """Seconds per step from tqdm's rate, whose unit flips between it/s and s/it (a unit
+    cut by the terminal's width is read from what is left of it)."""
+    if not rate or not unit:
+        return None
+    return rate if unit.startswith("s") else 1.0 / rate
 
 
 def _postfix(text: str) -> dict[str, str]:

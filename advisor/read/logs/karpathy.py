@@ -19,7 +19,7 @@ _LLMC_FILE = re.compile(r"^s:(\d{1,12}) (trl|tel):(\S{1,40})(?: lr:(\S{1,40}))?(
 _LLMC_VAL = re.compile(r"^val loss (\S{1,40})$")
 _LLMC_HELLA = re.compile(r"^HellaSwag: (\d{1,9})/(\d{1,9}) = ([\d.]{1,12})")
 _LLMC_HEADER = re.compile(r"^\|?\s*(num_parameters|max_seq_len(?: T)?|vocab_size|num_layers|num_heads|"
-                          r"channels|total_batch_size|total batch size|device)\s*[:|=]\s*([^|]{1,120}?)\s*\|?$")
+                          r"channels|total_batch_size|total batch size|device)\s*[:|]\s*([^|'\"]{1,120}?)\s*\|?$")
 _CHAT_STEP = re.compile(r"^step (\d{5,8})/(\d{5,8}) \(([\d.]{1,8})%\) \| (.{1,1000})$")
 _CHAT_EVAL = re.compile(r"^Step (\d{5,8}) \| Validation bpb: (\S{1,40})")
 _CHAT_BATCH = re.compile(r"^Total batch size ([\d,]{1,20}) => gradient accumulation steps: (\d{1,6})")

@@ -15,11 +15,16 @@ from advisor.read.logs.steps import Sample
 _ITER = re.compile(r"(?:^|\| )iteration\s{0,12}(\d{1,12})/\s{0,12}(\d{1,12}) \|")
 _VAL = re.compile(r"^validation loss at (?:iteration|the end of training for val data) ?(\d{0,12})"
                   r" \| (?:lm loss value|lm_loss): (\S{1,40})")
-_MEM = re.compile(r"\[Rank \d{1,6}\] \(after \d{1,12} iterations\) memory \(MB\) \| (.{1,300})$")
+_MEM = re.compile(r"(?:\[Rank \d{1,6}\] )?\(after \d{1,12} iterations\) memory \(MB\) \| (.{1,300})$")
 _SAVE = re.compile(r"^saving checkpoint at iteration\s{0,12}(\d{1,12})")
 _DS_TIMER = re.compile(r"^epoch=(\d{1,9})/micro_step=(\d{1,12})/global_step=(\d{1,12}), "
                        r"RunningAvgSamplesPerSec=([\d.]{1,20}), CurrSamplesPerSec=([\d.]{1,20})"
                        r"(?:, MemAllocated=([\d.]{1,20})GB, MaxMemAllocated=([\d.]{1,20})GB)?")
+
+# the engine's progress line (`[Rank 0] step=10, skipped=0, lr=[...], mom=[...]`) and the
+# throughput timer of DeepSpeed before 0.4 (`0/10, SamplesPerSec=12.5`: epoch / step)
+_DS_PROGRESS = re.compile(r"^step=(\d{1,12}), skipped=(\d{1,12}), lr=\[?([\d.e+-]{1,30})")
+_DS_OLD_TIMER = re.compile(r"^(\d{1,9})/(\d{1,12}), SamplesPerSec=([\d.]{1,20})")
 
 
 def megatron(line: str, n: int, ts, rep: LogReport) -> bool:
@@ -77,6 +82,22 @@ def _megatron_name(rep: LogReport) -> str:
 
 
 def deepspeed(line: str, n: int, ts, rep: LogReport) -> bool:
+    if line.startswith("step="):
+        m = _DS_PROGRESS.match(line)
+        if not m:
+            return False
+        run = rep.run("DeepSpeed", n)
+        run.step_base = 1
+        run.add(Sample(int(m.group(1)), None, None, None, n, ts, None, num(m.group(3))))
+        run.record("skipped_steps", int(m.group(2)), n)
+        return True
+    m = _DS_OLD_TIMER.match(line)
+    if m:
+        run = rep.run("DeepSpeed", n)
+        run.step_base = 1
+        run.add(Sample(int(m.group(2)), None, None, None, n, ts))
+        run.record("samples_per_second", num(m.group(3)), n)
+        return True
     if not line.startswith("epoch="):
         return False
     m = _DS_TIMER.match(line)

@@ -12,7 +12,9 @@ _TITAN = re.compile(r"^step:\s{0,8}(\d{1,12})\s{1,8}loss:\s{0,8}(\S{1,40})(.{0,4
 _TITAN_KV = re.compile(r"(\w{1,20}):\s{0,4}([\d.,]{1,20})")
 _TITAN_START = re.compile(r"Training starts at step (\d{1,12}).{0,200}?total steps (\d{1,12})")
 _TITAN_VAL = re.compile(r"^validate step:\s{0,8}(\d{1,12})\s{1,8}loss:\s{0,8}(\S{1,40})")
-_LITGPT = re.compile(r"^(?:Epoch (\d{1,9}) \| )?iter (\d{1,12}) step (\d{1,12})(?::| \|) loss "
+# four generations: `iter N step M:`, `iter N | step M:`, `Ep E | iter N | step M:`,
+# `Epoch E | iter N step M |`; values may read `n/a` or `None`
+_LITGPT = re.compile(r"^(?:Ep(?:och)? (\d{1,9}) \| )?iter (\d{1,12})(?: \|)? step (\d{1,12})(?::| \|) loss "
                      r"(?:train: )?([^,|\s]{1,40})(.{0,300})$")
 _LITGPT_TIME = re.compile(r"iter time: ?([\d.]{1,20}) ?ms")
 _LITGPT_VAL = re.compile(r"^iter (\d{1,12}): val loss (\S{1,40}), val time: ([\d.]{1,20}) ?ms")
@@ -22,7 +24,7 @@ _SMI_ROW = re.compile(r"^\|\s{1,6}(\d{1,3})\s{1,4}(NVIDIA [^|]{1,60}?|Tesla [^|]
 def torchtitan(line: str, n: int, ts, rep: LogReport) -> bool:
     if line.startswith("step:"):
         m = _TITAN.match(line)
-        if not m or "tps" not in m.group(3):
+        if not m or ("tps" not in m.group(3) and "wps" not in m.group(3)):   # wps: before 2025
             return False
         kv = dict(_TITAN_KV.findall(m.group(3)))
         run = rep.run("torchtitan", n)
@@ -32,7 +34,7 @@ def torchtitan(line: str, n: int, ts, rep: LogReport) -> bool:
             run.record("peak_memory_gib", num(mem.group(1)), n)
         mfu = re.search(r"mfu:\s{0,4}([\d.]{1,12})%", m.group(3))
         run.add(Sample(int(m.group(1)), None, num(m.group(2)), num(mfu.group(1)) if mfu else None,
-                                  n, ts, num(kv.get("tps")), None, num(kv.get("grad_norm"))))
+                                  n, ts, num(kv.get("tps") or kv.get("wps")), None, num(kv.get("grad_norm"))))
         return True
     m = _TITAN_START.search(line)
     if m:

@@ -23,6 +23,7 @@ _OVERRIDE_KEY = re.compile(r"^Overriding: (.{1,2000})$")
 _DOTTED_ARG = re.compile(r"^([A-Za-z_]\w{0,80}) \.{3,200} (.{1,500})$")   # Megatron's argument dump
 _OOM = re.compile(r"(?:CUDA out of memory|OutOfMemoryError|CUDA error: out of memory)"
                   r"(?:.{0,200}?Tried to allocate (\d{1,9}(?:\.\d{1,4})?) ?([MG]i?B))?")
+_STARTS_BAR = re.compile(r"\d%\||\d{1,12}it \[")    # a line that begins a progress bar of its own
 _ELISION = re.compile(r"^(?:\.{3,}|…|<snip>|\[\.\.\.\]|\.\.\. \.\.\.|\(\.\.\..{0,60}\)|#### EXCERPT GAP.*)$")
 
 
@@ -66,7 +67,10 @@ class _Reader:
             rep.n_truncated += 1
         raw = replace_remnants(raw)          # before the split: "#015" is a carriage return
         joined = bool(self.pending)
-        if joined:
+        if joined and _STARTS_BAR.search(raw):   # a cut bar not continued: read as it is
+            self.flush()
+            joined = False
+        elif joined:
             raw, self.pending = self.pending + raw.lstrip(), ""
         parts = raw.split("\r") if "\r" in raw else [raw]
         last = clean_line(parts[-1])
@@ -78,6 +82,12 @@ class _Reader:
             hit = _line(clean_line(part), n, rep) or hit
         if not hit and not self.pending:
             rep.n_ignored += 1
+
+    def flush(self) -> None:
+        """Read a held-back cut bar on its own (the next line did not continue it)."""
+        pending, self.pending = self.pending, ""
+        if pending and not _line(clean_line(pending), self.n, self.rep):
+            self.rep.n_ignored += 1
 
     def block(self, text: str) -> None:
         """Whole lines at once. Runs of plain nanoGPT step lines (the bulk of a long run's
@@ -107,6 +117,7 @@ class _Reader:
             self.line(raw)
 
     def finish(self) -> LogReport:
+        self.flush()
         for run in self.rep.runs.values():
             finish_run(run)
         return self.rep

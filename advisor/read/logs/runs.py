@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime as _dt
 from dataclasses import dataclass, field, replace
 
-from advisor.read.logs.steps import MAX_ITER, MAX_SETTINGS, MISSING, Newest, Sample, StepTable, usable_step_time
+from advisor.read.logs.steps import MAX_ITER, MAX_SETTINGS, Newest, Sample, StepTable, usable_step_time
 
 
 @dataclass(frozen=True, slots=True)
@@ -60,7 +60,8 @@ class Run:
 
     def add(self, sample: Sample) -> None:
         """Append a step line; the same step printed again right away (one line per rank,
-        or a summary line after a progress bar) is counted, not added twice."""
+        a bar redrawn, or a summary line after a progress bar) is counted, not added twice,
+        and its newest step time is the one kept."""
         if sample.dt_s is not None and not usable_step_time(sample.dt_s):
             sample = sample._replace(dt_s=None)
             self.bad_times += 1
@@ -69,7 +70,7 @@ class Run:
         t = self.samples
         if t.iters and t.iters[-1] == sample.iter:
             self.duplicates += 1
-            if t.dts[-1] == MISSING and sample.dt_s is not None:
+            if sample.dt_s is not None:
                 t.set_dt(len(t) - 1, sample.dt_s)
             return
         t.append(sample)
