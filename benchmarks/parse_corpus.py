@@ -47,7 +47,8 @@ def read_entry(entry: dict) -> dict:
     """What the reader found in one excerpt: trainer, last step, seconds per step, total."""
     from advisor.read.logs.reader import read_text
     text = open(os.path.join(CORPUS, entry["file"]), encoding="utf-8", errors="replace").read()
-    rep = read_text(text)
+    specs = _specs()
+    rep = read_text(text, specs) if specs is not None else read_text(text)
     run = rep.main_run()
     if run is None or not run.samples:
         return {"trainer": slug(run.trainer) if run else None, "last_step": None,
@@ -57,6 +58,15 @@ def read_entry(entry: dict) -> dict:
     return {"trainer": slug(run.trainer), "last_step": run.samples[-1].iter,
             "sec_per_step": timed[-1] if timed else None,
             "total_steps": total[0] if total else None}
+
+
+def _specs():
+    """knowledge/trainers.yaml compiled, where this reader has it (a baseline may not)."""
+    from advisor.resources import data_dir
+    if not (data_dir("knowledge") / "trainers.yaml").exists():
+        return None
+    from advisor.shell.knowledge import load_knowledge
+    return load_knowledge(data_dir("knowledge")).trainers
 
 
 def check(entry: dict, found: dict) -> dict[str, bool]:
@@ -91,7 +101,7 @@ def score_all(entries: list[dict]) -> list[dict]:
 def baseline_rows(rev: str) -> list[dict] | None:
     """The same scoring with the reader of commit `rev`, in a subprocess on its sources."""
     with tempfile.TemporaryDirectory() as tmp:
-        archive = subprocess.run(["git", "-C", ROOT, "archive", rev, "advisor", "knowledge"],
+        archive = subprocess.run(["git", "-C", ROOT, "archive", rev, "advisor", "knowledge", "templates"],
                                  capture_output=True)
         if archive.returncode != 0:
             return None

@@ -15,7 +15,7 @@ EXAMPLE_HEAD = 3             # lines of the example log shown at each end
 def example_answer(ctx: Context, arg: str = "") -> Answer:
     know = ctx.knowledge
     ex = next(iter(know.examples.values()))
-    report = read_text(ex.paste)
+    report = read_text(ex.paste, know.trainers)
     store = FactStore()
     for fact in settings_of(report, know.keys, know.aliases, ctx.clock)[0]:
         store.put(fact)

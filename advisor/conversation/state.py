@@ -69,7 +69,7 @@ class State:
         return fact
 
     def paste(self, text: str, origin: str = "paste", file: str | None = None) -> Answer:
-        return self.add_report(read_text(text), origin, file)
+        return self.add_report(read_text(text, self.knowledge.trainers), origin, file)
 
     def add_report(self, rep: LogReport, origin: str = "paste", file: str | None = None,
                    keep: bool = True) -> Answer:

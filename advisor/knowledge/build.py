@@ -7,6 +7,7 @@ from __future__ import annotations
 from advisor.knowledge.model import EtaCalibration, Example, KnowledgeError
 from advisor.read.facts import KeySpec
 from advisor.read.gpus import build_table
+from advisor.read.logs.records import Specs, TrainerSpec
 from advisor.read.phrase_schema import check_tables
 
 _TYPES = {"int", "float", "bool", "str", "datetime"}
@@ -133,3 +134,34 @@ def phrases(doc, where: str) -> dict:
     except ValueError as exc:
         raise KnowledgeError(f"{where}: {exc}") from None
     return doc
+
+
+_TRAINER_LISTS = ("evidence", "step", "time", "rate", "tokens_per_s", "loss", "eval_markers")
+_TRAINER_FIELDS = {"name", "source", "refines", "time_unit", "step_unit", "time_is_average", *_TRAINER_LISTS}
+
+
+def trainers(doc, where: str) -> Specs:
+    """knowledge/trainers.yaml -> the compiled specs; each entry needs a name, a source and
+    evidence, and every list must hold strings."""
+    if not isinstance(doc, dict) or not doc.get("source") or not isinstance(doc.get("trainers"), list):
+        raise KnowledgeError(f"{where}: needs `source` and a `trainers` list")
+    out, seen = [], set()
+    for i, body in enumerate(doc["trainers"]):
+        if not isinstance(body, dict) or not body.get("name") or not body.get("source"):
+            raise KnowledgeError(f"{where}: trainer #{i + 1} needs `name` and `source`")
+        name = body["name"]
+        unknown = set(body) - _TRAINER_FIELDS
+        if unknown or name in seen:
+            raise KnowledgeError(f"{where}: trainer {name!r}: unknown fields {sorted(unknown)} or named twice")
+        lists = {k: body.get(k, []) for k in _TRAINER_LISTS}
+        if not lists["evidence"] or not all(isinstance(v, list) and all(isinstance(x, str) and x for x in v)
+                                            for v in lists.values()):
+            raise KnowledgeError(f"{where}: trainer {name!r}: evidence and field keys must be lists of strings")
+        if body.get("time_unit", "s") not in ("s", "ms", "us"):
+            raise KnowledgeError(f"{where}: trainer {name!r}: time_unit is s, ms or us")
+        seen.add(name)
+        out.append(TrainerSpec(name=name, refines=body.get("refines"), time_unit=body.get("time_unit", "s"),
+                               step_unit=body.get("step_unit", "optimizer"),
+                               time_is_average=bool(body.get("time_is_average")),
+                               **{k: tuple(v) for k, v in lists.items()}))
+    return Specs.build(tuple(out))

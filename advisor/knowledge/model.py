@@ -14,6 +14,7 @@ from advisor.read.gpus import Gpu
 if TYPE_CHECKING:                       # types only: the rules are built by advise.rules,
     from advisor.advise.rules import Rule   # the phrase tables on the first question
     from advisor.read.intents import Phrases
+    from advisor.read.logs.records import Specs
 
 
 class KnowledgeError(Exception):
@@ -49,6 +50,7 @@ class Knowledge:
     models: dict[str, dict] = field(default_factory=dict)      # name or alias -> preset row
     rules: tuple["Rule", ...] = ()                             # validated advice rules
     advice_tables: dict[str, list[dict]] = field(default_factory=dict)  # lr_reference, mfu_typical
+    trainers: "Specs | None" = None                            # knowledge/trainers.yaml, compiled
     # knowledge/phrases.yaml, read and checked on the first question in words (the shell
     # hands over how: parsing it is a twentieth of a start-up that asks no question)
     phrases_doc: Callable[[], dict] = dict

@@ -81,12 +81,12 @@ def read_sources(env: Environment, conv: Conversation, files: list[str]) -> bool
     for name in files or [None]:
         try:
             if name is None:
-                rep = read_stream(env.stdin_binary(), limit=MAX_READ)
+                rep = read_stream(env.stdin_binary(), limit=MAX_READ, specs=conv.knowledge.trainers)
             else:
                 with open(name, "rb") as fh:
                     if not readable_log(os.fstat(fh.fileno()).st_mode):
                         raise AdvisorError("not_a_file", file=name)
-                    rep = read_stream(fh, limit=MAX_READ)
+                    rep = read_stream(fh, limit=MAX_READ, specs=conv.knowledge.trainers)
         except IsADirectoryError:
             raise AdvisorError("not_a_file", file=name) from None
         except OSError:

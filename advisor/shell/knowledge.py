@@ -66,6 +66,7 @@ def _load_cached(directory: Path, stamp) -> Knowledge:
                              ("train_tokens",)),
         models=models, rules=rules,
         advice_tables=build.advice_tables(rules_doc, str(directory / "rules.yaml")),
+        trainers=build.trainers(doc("trainers.yaml"), str(directory / "trainers.yaml")),
         phrases_doc=functools.partial(_phrases, directory / "phrases.yaml"))
 
 

@@ -61,7 +61,7 @@ def handle_stream(conv: Conversation, first: bytes, rest) -> list[Output]:
     taken, before = edge_questions(head, know.phrases, conv.locale, know.whatif_keys)
     lead = len(("\n".join(head[:taken]) + "\n").encode("utf-8")) if taken else 0
     source = HeldBack(first[lead:], rest, conv)
-    report = read_stream(source, limit=MAX_READ)
+    report = read_stream(source, limit=MAX_READ, specs=know.trainers)
     outputs: list[Output] = [conv.add_report(report)]
     outputs += [out for q in before + source.after for out in ask(conv, q)]
     conv.transcript.append(("\n".join(head[:40]) + "\n…\n" + source.tail, outputs, conv.locale))

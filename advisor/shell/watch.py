@@ -151,7 +151,8 @@ def watch(path: str, conv: Conversation, env: Environment, interval: float = 1.0
                 conv.log = LogReport()
             fresh = False
             for block in blocks:
-                conv.add_report(read_stream(io.BytesIO(block), known=conv.log), origin="log",
+                conv.add_report(read_stream(io.BytesIO(block), known=conv.log,
+                                                specs=conv.knowledge.trainers), origin="log",
                                 file=path, keep=False)
                 fresh = True
             if fresh and _draw(conv, env, path, render):

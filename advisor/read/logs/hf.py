@@ -20,11 +20,11 @@ from advisor.read.logs.steps import Sample
 _BAR = re.compile(
     r"^(?P<label>[A-Za-z][\w .-]{0,40}?:)?\s{0,4}(?P<pct>\d{1,3})%(?:\|[^|]{0,400}\||\s)\s{0,4}"
     r"(?P<n>\d{1,12})/(?P<total>\d{1,12}|\?)\s{0,4}(?:\[(?P<elapsed>[\d:]{1,12})(?:<(?P<remaining>[\d:?]{1,12}))?"
-    r"(?:,\s{0,4}(?:(?P<rate>\d{1,12}(?:\.\d{1,8})?|\?)\s?(?P<unit>s/it|it/s|s/i|s/|it/|it|s)?)?"
+    r"(?:,\s{0,4}(?:(?P<rate>\d{1,12}(?:\.\d{1,8})?|\?)\s?(?P<unit>s/it|it/s|s/ba|ba/s|s/i|s/|it/|it|s)?)?"
     r"(?P<post>[^\]]{0,400})(?P<close>\])?)?)?")
 _BAR_NO_TOTAL = re.compile(
     r"^(?P<label>[A-Za-z][\w .-]{0,40}?:)?\s{0,4}(?P<n>\d{1,12})it \[(?P<elapsed>[\d:]{1,12})"
-    r"(?:,\s{0,4}(?:(?P<rate>\d{1,12}(?:\.\d{1,8})?|\?)\s?(?P<unit>s/it|it/s|s/i|s/|it/|it|s)?)?"
+    r"(?:,\s{0,4}(?:(?P<rate>\d{1,12}(?:\.\d{1,8})?|\?)\s?(?P<unit>s/it|it/s|s/ba|ba/s|s/i|s/|it/|it|s)?)?"
     r"(?P<post>[^\]]{0,400})(?P<close>\])?)?")
 # labels of the other bars a training screen carries: checkpoint writes, data preparation
 _NOT_TRAINING = re.compile(r"shard|load|writ|sav|map|token|generat|download|fetch|eval|process|"

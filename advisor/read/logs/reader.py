@@ -13,6 +13,7 @@ from typing import Iterable
 
 from advisor.read.logs import hf, karpathy, megatron, nanogpt, other
 from advisor.read.logs.clean import clean_line, replace_remnants, unwrap
+from advisor.read.logs.records import Specs, name_runs, note_evidence, record
 from advisor.read.logs.runs import DT_TIMESTAMPS, Assignment, LogReport, Run
 from advisor.read.logs.steps import MISSING, usable_step_time
 from advisor.read.values import split_assignment
@@ -36,8 +37,9 @@ PENDING_MAX = 500        # a progress bar cut in two is at most this long
 class _Reader:
     """The reading state: the report so far, the line count, a pending split bar."""
 
-    def __init__(self, known: LogReport | None = None):
+    def __init__(self, known: LogReport | None = None, specs: Specs | None = None):
         self.rep = LogReport()
+        self.specs = specs     # knowledge/trainers.yaml: records and evidence of other trainers
         self.n = 0
         if known is not None:
             self.seed(known)
@@ -79,14 +81,14 @@ class _Reader:
             self.pending = parts.pop()       # joined once with the next line, never again
             hit = bool(parts)
         for part in parts:
-            hit = _line(clean_line(part), n, rep) or hit
+            hit = _line(clean_line(part), n, rep, self.specs) or hit
         if not hit and not self.pending:
             rep.n_ignored += 1
 
     def flush(self) -> None:
         """Read a held-back cut bar on its own (the next line did not continue it)."""
         pending, self.pending = self.pending, ""
-        if pending and not _line(clean_line(pending), self.n, self.rep):
+        if pending and not _line(clean_line(pending), self.n, self.rep, self.specs):
             self.rep.n_ignored += 1
 
     def block(self, text: str) -> None:
@@ -118,20 +120,23 @@ class _Reader:
 
     def finish(self) -> LogReport:
         self.flush()
+        name_runs(self.rep, self.specs)
         for run in self.rep.runs.values():
             finish_run(run)
         return self.rep
 
 
-def read_lines(lines: Iterable[str]) -> LogReport:
-    reader = _Reader()
+def read_lines(lines: Iterable[str], specs: Specs | None = None) -> LogReport:
+    reader = _Reader(specs=specs)
     for raw in lines:
         reader.line(raw.rstrip("\n"))
     return reader.finish()
 
 
-def read_text(text: str) -> LogReport:
-    reader = _Reader()
+def read_text(text: str, specs: Specs | None = None) -> LogReport:
+    """`specs`: the trainers of knowledge/trainers.yaml (records the formats do not read,
+    evidence that names a run); without them only the built-in formats read."""
+    reader = _Reader(specs=specs)
     start = 0
     while start < len(text):
         end = text.find("\n", start + BLOCK)
@@ -149,12 +154,13 @@ def line_end(raw):
     return tail[cr:] if cr >= 0 else tail
 
 
-def read_stream(fh, limit: int | None = None, known: LogReport | None = None) -> LogReport:
+def read_stream(fh, limit: int | None = None, known: LogReport | None = None,
+                specs: Specs | None = None) -> LogReport:
     """A binary file object, read in blocks: memory stays bounded whatever its size, and so
     does a line without an end. Runs of plain nanoGPT step lines are read without decoding
     them line by line. `limit`: bytes read at most (the report says when it stopped).
     `known`: what earlier reads of the same log found (see _Reader.seed)."""
-    reader = _Reader(known)
+    reader = _Reader(known, specs)
     rest, read = b"", 0
     while limit is None or read < limit:
         chunk = fh.read(BLOCK if limit is None else min(BLOCK, limit - read))
@@ -222,7 +228,7 @@ def _iter_run(reader: _Reader, run: bytes) -> None:
     reader.rep.n_content += k
 
 
-def _line(text: str, n: int, rep: LogReport) -> bool:
+def _line(text: str, n: int, rep: LogReport, specs: Specs | None = None) -> bool:
     if not text or text.startswith("```"):
         return False
     text, ts, commented = unwrap(text)
@@ -232,9 +238,13 @@ def _line(text: str, n: int, rep: LogReport) -> bool:
         rep.last_ts = ts
     if not text or _ELISION.match(text):
         return False
+    if specs is not None:
+        note_evidence(text, rep, specs)
     for fmt in FORMATS:
         if fmt(text, n, ts, rep):
             return True
+    if specs is not None and record(text, n, ts, rep, specs):
+        return True
     if "emory" in text:
         m = _OOM.search(text)
         if m:      # torch.OutOfMemoryError: the request that failed, when it says

@@ -106,6 +106,7 @@ class LogReport:
     n_settings_dropped: int = 0 # `key = value` lines past MAX_SETTINGS: earlier values of a name
     n_bytes: int = 0            # bytes read from a stream
     read_limit: int | None = None   # the stream was longer: read up to so many bytes
+    evidence: dict[str, int] = field(default_factory=dict)   # trainer -> lines with its own strings
 
     def assign(self, a: Assignment) -> None:
         """A `key = value` line; past MAX_SETTINGS of them only the last of each name is
@@ -119,6 +120,12 @@ class LogReport:
         kept = [a for i, a in enumerate(self.assignments) if last[a.name] == i][-MAX_SETTINGS:]
         self.n_settings_dropped += len(self.assignments) - len(kept)
         self.assignments = kept
+
+    def rename(self, old: str, new: str) -> None:
+        """A run named after better evidence (a trainer's own strings seen later)."""
+        run = self.runs.pop(old)
+        run.trainer = new
+        self.runs[new] = run
 
     def run(self, trainer: str, lineno: int) -> Run:
         r = self.runs.get(trainer)
